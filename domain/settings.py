@@ -1,0 +1,56 @@
+"""Service settings, read once from ``PIETERPOST_*`` environment variables.
+
+Lives in ``domain`` because prices and limits are domain rules; the edge only reads it.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PIETERPOST_", extra="ignore")
+
+    base_url: str = "http://127.0.0.1:8000"
+    database_url: str = "sqlite+aiosqlite:///./var/pieterpost.db"
+    asset_dir: Path = Path("./var/assets")
+    secret_key: str = Field(default="", repr=False)
+
+    # pricing, EUR/USD cents (SPEC "Pricing")
+    price_letter_cents: int = 200
+    price_letter_extra_page_cents: int = 50
+    price_letter_custom_stamp_cents: int = 30
+    price_postcard_cents: int = 250
+    letter_max_pages: int = 8
+
+    # limits (SPEC "Limits")
+    rate_limit_per_minute: int = 60
+    daily_order_cap: int = 100
+    live_order_cap_unapproved: int = 0
+
+    # payments and fulfillment
+    stripe_secret_key: str = Field(default="", repr=False)
+    stripe_webhook_secret: str = Field(default="", repr=False)
+    stripe_api_base: str = ""
+    fulfillment_url: str = ""
+    fulfillment_token: str = Field(default="", repr=False)
+    run_worker: bool = True
+
+    log_level: str = "INFO"
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
