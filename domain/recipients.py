@@ -45,7 +45,7 @@ class Recipient:
 
     @property
     def is_us(self) -> bool:
-        """US letters go to a US print partner on US Letter paper, hence no mixing."""
+        """US letters print on US Letter paper (others on A4), so orders never mix them."""
         return self.country == "US"
 
     def to_payload(self) -> dict[str, Any]:
