@@ -174,7 +174,6 @@ def _is_latin(text: str) -> bool:
     return all(ord(ch) < 0x0250 for ch in text)
 
 
-@lru_cache(maxsize=1024)
 def _format_lines(
     country: str, street_lines: tuple[str, ...], city: str, postal_code: str, state: str
 ) -> tuple[str, ...]:

@@ -182,7 +182,7 @@ def parse_return_url(
         host = parts.hostname
     except ValueError:
         host, parts = None, None
-    if parts is None or not host:
+    if parts is None or not host or any(ch.isspace() or ord(ch) < 32 for ch in value):
         raise InvalidRequest(f"{where} must be an absolute https URL", field=where)
     if parts.username or parts.password:
         raise InvalidRequest(f"{where} must not contain credentials", field=where)

@@ -134,6 +134,7 @@ def _compose_mode(value: str | None, template_text: str | None, path: str) -> Co
 
 
 def _parse_letters(body: dict[str, Any]) -> dict[str, Any]:
+    """Letters; in template mode a letter's own ``message`` is its template, else templateMessage."""
     letters = _items(body["letters"], "letters", "letters")
     template_text = opt_str(body, "templateMessage", "")
     mode = _compose_mode(opt_choice(body, "composeMode", "", ("personal", "template")),

@@ -30,6 +30,8 @@ def test_seed_examples_keep_their_facts() -> None:
     assert piece.recipient.country == "US" and piece.recipient.is_us
     assert piece.recipient.state == "IL"
     assert piece.recipient.address_lines[0] == "123 Main Street"
+    assert piece.recipient.print_lines == (
+        "Pieter Post", "123 Main Street", "SPRINGFIELD, IL 62704", "UNITED STATES")
     assert draft.metadata == {"campaign": "spring"}
     assert draft.sender_email == "sender@example.com"
     assert (draft.locale, draft.payment_method, draft.compose_mode) == ("en", "auto", "personal")
@@ -221,6 +223,7 @@ REFUSALS: list[tuple[str, Callable[[], dict[str, Any]], Mutator, str]] = [
     ("returnUrl relative", _letter, _set(["returnUrl"], "/back"), "returnUrl"),
     ("returnUrl credentials", _letter, _set(["returnUrl"], "https://u:p@example.com/"), "returnUrl"),
     ("returnUrl javascript", _letter, _set(["returnUrl"], "javascript:alert(1)"), "returnUrl"),
+    ("returnUrl with space", _letter, _set(["returnUrl"], "https://exa mple.com/"), "returnUrl"),
 ]
 
 
@@ -323,3 +326,38 @@ def test_metadata_accepts_scalars_up_to_twenty() -> None:
     metadata = {f"k{i}": v for i, v in enumerate(["s", 1, 2.5, True, False] * 4)}
     assert parse_metadata(metadata) == metadata
     assert parse_metadata(None) == {}
+
+
+def test_template_mode_inferred_and_letter_message_overrides_template() -> None:
+    body = _template()
+    del body["composeMode"]
+    body["letters"][1]["message"] = "Dear {{name}}, your own letter."
+    draft = parse_order(body, mode="test")
+    assert draft.compose_mode == "template"
+    assert [p.message for p in draft.pieces] == [
+        "Hi Pieter,\nYour spring code is SPRING-10.", "Dear Sam Example, your own letter."]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (_set(["variableKeys"], [1]), "variableKeys[0]"),
+        (_set(["variableKeys"], "gift_code"), "variableKeys"),
+        (_set(["templateMessage"], ["Hi"]), "templateMessage"),
+    ],
+)
+def test_template_field_types(mutate: Mutator, field: str) -> None:
+    body = _template()
+    mutate(body)
+    with pytest.raises(InvalidRequest) as exc:
+        parse_order(body, mode="test")
+    assert exc.value.field == field
+
+
+def test_postcard_compose_mode_top_level_must_agree() -> None:
+    card = _postcard()
+    card["composeMode"] = "template"
+    card["postcard"]["composeMode"] = "personal"
+    with pytest.raises(InvalidRequest) as exc:
+        parse_order(card, mode="test")
+    assert exc.value.field == "composeMode"
