@@ -39,22 +39,28 @@ async def increment(session: AsyncSession, bucket: str, window: int, by: int = 1
     return int((await session.execute(stmt)).scalar_one())
 
 
-async def hit_minute_limits(session: AsyncSession, buckets: list[str], limit: int) -> WindowCount:
-    """Count one request in each bucket; raise ``rate_limited`` when any passes ``limit``."""
+async def hit_minute_limits(session: AsyncSession, buckets: list[tuple[str, int]]) -> WindowCount:
+    """Count one request in each ``(bucket, limit)``; raise ``rate_limited`` when any passes its limit.
+
+    The returned window describes the tightest bucket (for the ``X-RateLimit-*`` headers).
+    """
     now = utcnow().timestamp()
     window = int(now // 60)
     reset_in = max(1, int((window + 1) * 60 - now))
-    worst = 0
-    for bucket in buckets:
-        worst = max(worst, await increment(session, f"rate:{bucket}", window))
-    result = WindowCount(count=worst, limit=limit, reset_in=reset_in)
-    if worst > limit:
-        raise LimitExceeded(
-            f"Too many requests: {limit} per minute. Retry in {reset_in} s.",
-            code=ErrorCode.RATE_LIMITED,
-            retry_after=reset_in,
-        )
-    return result
+    tightest: WindowCount | None = None
+    for bucket, limit in buckets:
+        count = await increment(session, f"rate:{bucket}", window)
+        current = WindowCount(count=count, limit=limit, reset_in=reset_in)
+        if tightest is None or current.remaining < tightest.remaining:
+            tightest = current
+        if count > limit:
+            raise LimitExceeded(
+                f"Too many requests: {limit} per minute. Retry in {reset_in} s.",
+                code=ErrorCode.RATE_LIMITED,
+                retry_after=reset_in,
+            )
+    assert tightest is not None
+    return tightest
 
 
 async def count_daily_order(session: AsyncSession, account_id: str, cap: int) -> int:

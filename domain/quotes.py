@@ -11,7 +11,7 @@ from domain.errors import InvalidRequest, NotFound
 from domain.models import Asset
 from domain.payloads import OrderDraft
 from domain.pricing import check_letter_pages, letter_price_cents, postcard_price_cents
-from domain.printing import count_message_pages
+from domain.printing import count_message_pages, postcard_message_fits
 from domain.settings import Settings
 
 ASSET_KINDS = {
@@ -62,6 +62,11 @@ async def quote_draft(session: AsyncSession, account_id: str, draft: OrderDraft,
             asset = await load_asset(session, account_id, draft.front_image_asset_id, ASSET_KINDS["front"],
                                      "postcard.frontImageAssetId")
             assets[asset.id] = asset
+        for index, piece in enumerate(draft.pieces):
+            if piece.message and not postcard_message_fits(piece.message):
+                raise InvalidRequest(
+                    f"postcard message for recipient {index} does not fit on the card back at the smallest "
+                    "readable size; shorten it or use fewer line breaks.", field="postcard.message")
         price = postcard_price_cents(settings)
         return Quote(draft, tuple(PieceQuote(1, price) for _ in draft.pieces), assets)
     stamp = draft.stamp_image_asset_id

@@ -81,7 +81,7 @@ def asset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def make_settings(database_url: str, asset_dir: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url, "asset_dir": asset_dir, "base_url": "http://127.0.0.1:8000",
-        "rate_limit_per_minute": 100_000, "daily_order_cap": 100_000, "run_worker": False,
+        "rate_limit_per_minute": 100_000, "rate_limit_ip_per_minute": 1_000_000, "daily_order_cap": 100_000, "run_worker": False,
         "secret_key": "test-secret-key-not-for-production",
     }
     values.update(overrides)

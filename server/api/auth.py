@@ -41,11 +41,12 @@ async def api_context(request: Request) -> ApiContext:
         caller, account, key = await authenticate(session, bearer_token(request))
     async with db.transaction() as session:
         try:
-            window = await hit_minute_limits(
-                session,
-                [f"acct:{account.id}", f"key:{key.id}", f"ip:{client_ip(request)}"],
-                settings.rate_limit_per_minute,
-            )
+            per_account = settings.rate_limit_per_minute
+            window = await hit_minute_limits(session, [
+                (f"acct:{account.id}", per_account),
+                (f"key:{key.id}", per_account),
+                (f"ip:{client_ip(request)}", settings.rate_limit_ip_per_minute),
+            ])
         except DomainError as exc:
             request.state.rate_headers = _headers(settings.rate_limit_per_minute, 0, exc.retry_after or 60)
             raise
