@@ -48,6 +48,11 @@ class Recipient:
         """US letters print on US Letter paper (others on A4), so orders never mix them."""
         return self.country == "US"
 
+    @property
+    def print_lines(self) -> tuple[str, ...]:
+        """Name then address lines: what goes in the envelope window / postcard address box."""
+        return (self.name, *self.address_lines)
+
     def to_payload(self) -> dict[str, Any]:
         """Normalised camelCase form; parsing it again gives an equal ``Recipient``."""
         out: dict[str, Any] = {"name": self.name, "addressLines": list(self.address_lines)}

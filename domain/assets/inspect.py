@@ -82,7 +82,7 @@ def _image_size(fp: BinaryIO, content_type: str, field: str) -> tuple[int, int]:
                 width, height = image.size
                 if width * height > MAX_IMAGE_PIXELS:
                     raise Image.DecompressionBombError("too many pixels")
-                orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+                orientation = _orientation(image)
                 _decode_check(image, fmt)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InvalidRequest(
@@ -94,6 +94,14 @@ def _image_size(fp: BinaryIO, content_type: str, field: str) -> tuple[int, int]:
     if orientation in _SWAPS_SIDES:
         width, height = height, width
     return width, height
+
+
+def _orientation(image: Image.Image) -> int:
+    # A PNG keeps EXIF in an eXIf chunk; Pillow would decode the whole image to look for
+    # one after the pixel data, so only a chunk placed before it (the usual case) counts.
+    if image.format == "PNG" and "exif" not in image.info:
+        return 1
+    return int(image.getexif().get(_EXIF_ORIENTATION, 1))
 
 
 def _decode_check(image: Image.Image, fmt: str) -> None:

@@ -30,6 +30,8 @@ def test_seed_examples_keep_their_facts() -> None:
     assert piece.recipient.country == "US" and piece.recipient.is_us
     assert piece.recipient.state == "IL"
     assert piece.recipient.address_lines[0] == "123 Main Street"
+    assert piece.recipient.print_lines == (
+        "Pieter Post", "123 Main Street", "SPRINGFIELD, IL 62704", "UNITED STATES")
     assert draft.metadata == {"campaign": "spring"}
     assert draft.sender_email == "sender@example.com"
     assert (draft.locale, draft.payment_method, draft.compose_mode) == ("en", "auto", "personal")
