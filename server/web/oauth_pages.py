@@ -20,7 +20,7 @@ from domain.accounts import create_account, get_account, get_account_by_email
 from domain.errors import DomainError
 from domain.settings import Settings
 from oauth import authorize, sessions, throttle
-from oauth.passwords import hash_password, password_problem, verify_password
+from oauth.passwords import check_password, hash_password, password_problem
 from oauth.scopes import describe
 from oauth.service import get_service
 from server.web import csrf
@@ -116,7 +116,7 @@ async def _credentials_page(request: Request, page: str) -> Response:
 async def _sign_in(db: Any, email: str, password: str) -> tuple[str | None, str, int]:
     async with db.read() as s:
         account = await get_account_by_email(s, email) if email else None
-    ok = verify_password(password, account.password_hash if account else None)
+    ok = check_password(password, account.password_hash if account else None)
     if account is None or not ok or account.status != "active":
         return None, "That email and password do not match an account.", 401
     return account.id, "", 200
