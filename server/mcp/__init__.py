@@ -1,0 +1,1 @@
+"""MCP endpoint (SPEC "MCP server"): see ``app.McpEndpoint``."""

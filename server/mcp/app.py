@@ -1,0 +1,95 @@
+"""Wiring of the MCP endpoint: routes, transports and their lifespan.
+
+Transports (SPEC "MCP server"):
+- Streamable HTTP at ``/mcp`` and ``/mcp/`` (two routes, no redirect), run by the SDK's session
+  manager in *stateless* mode with JSON responses: every POST is served on its own, so no
+  session lives in a process and any number of ``pieterpost serve`` processes behave as one.
+  Protocol 2026-07-28 requests take the SDK's per-request path; the handshake versions
+  (2024-11-05 … 2025-11-25) are negotiated by ``initialize`` on the same route.
+- Legacy HTTP+SSE (2024-11-05) at ``/mcp/sse`` with its message endpoint ``/mcp/messages/``.
+Every route sits behind McpEdgeMiddleware (Host/Origin/CORS) and BearerGate (OAuth).
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from mcp.server.sse import SseServerTransport
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from domain.settings import Settings
+from server.mcp.auth import Authenticator, OAuthAuthenticator
+from server.mcp.edge import McpEdgeMiddleware, OriginPolicy
+from server.mcp.gate import BearerGate
+from server.mcp.handlers import build_server
+
+if TYPE_CHECKING:
+    from domain.db import Database
+
+SSE_PATH = "/mcp/sse"
+SSE_MESSAGES_PATH = "/mcp/messages/"
+
+
+class McpEndpoint:
+    """Create once per app; add ``routes()`` and enter ``lifespan()`` in the app's lifespan."""
+
+    def __init__(self, db: "Database", settings: Settings, authenticator: Authenticator | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.authenticator = authenticator or OAuthAuthenticator(db, settings)
+        self.server = build_server(db, settings, self.authenticator)
+        self.manager = StreamableHTTPSessionManager(
+            app=self.server,
+            stateless=True,
+            json_response=True,
+            security_settings=None,  # Host/Origin are checked by McpEdgeMiddleware
+            max_request_body_size=settings.mcp_max_body_bytes,
+        )
+        self.sse = SseServerTransport(SSE_MESSAGES_PATH, max_request_body_size=settings.mcp_max_body_bytes)
+        self._policy = OriginPolicy(settings)
+
+    def _guard(self, app: ASGIApp) -> ASGIApp:
+        return McpEdgeMiddleware(BearerGate(app, self.authenticator, self.settings.mcp_max_body_bytes), self._policy)
+
+    async def _streamable(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "GET":
+            # Stateless: there is no server-initiated stream to open (transports spec allows 405).
+            await Response(status_code=405, headers={"Allow": "POST"})(scope, receive, send)
+            return
+        await self.manager.handle_request(scope, receive, send)
+
+    async def _sse_stream(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "GET":
+            await Response(status_code=405, headers={"Allow": "GET"})(scope, receive, send)
+            return
+        # connect_sse builds the message URL from root_path; ours is absolute already.
+        scope = {**scope, "root_path": ""}
+        async with self.sse.connect_sse(scope, receive, send) as (read_stream, write_stream):
+            await self.server.run(read_stream, write_stream, self.server.create_initialization_options())
+
+    def routes(self) -> list[Route]:
+        streamable = self._guard(self._streamable)
+        sse_stream = self._guard(self._sse_stream)
+        sse_messages = self._guard(self.sse.handle_post_message)
+        return [
+            Route("/mcp", endpoint=streamable),
+            Route("/mcp/", endpoint=streamable),
+            Route(SSE_PATH, endpoint=sse_stream),
+            Route(SSE_MESSAGES_PATH, endpoint=sse_messages),
+            Route(SSE_MESSAGES_PATH.rstrip("/"), endpoint=sse_messages),
+        ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self) -> AsyncIterator[None]:
+        async with self.manager.run():
+            yield
+
+
+def routes_and_lifespan(db: "Database", settings: Settings) -> tuple[list[Route], Any]:
+    """Convenience for ``server/app.py``: ``(routes, lifespan_cm_factory)``."""
+    endpoint = McpEndpoint(db, settings)
+    return endpoint.routes(), endpoint.lifespan

@@ -1,0 +1,83 @@
+"""The low-level MCP ``Server`` and its two handlers: tools/list and tools/call.
+
+Handlers stay thin: tools/list serves ``schemas/tools.json`` as is, tools/call checks the
+grant's scope and hands over to ``tools.registry.call``. JSON-RPC errors are used only for an
+unknown tool name (MCP "Error Handling": protocol error) — every other failure is an
+``isError`` result (SEP-1303).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import mcp_types as types
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel.server import Server
+from mcp.shared.exceptions import MCPError
+
+from domain.errors import ErrorCode
+from domain.settings import Settings
+from server.mcp.auth import Authenticator, Principal
+from server.mcp.gate import principal_of
+from tools import registry, results
+from tools.context import ToolEnv
+
+if TYPE_CHECKING:
+    from domain.db import Database
+
+SERVER_NAME = "pieterpost"
+SERVER_TITLE = "PieterPost"
+SERVER_VERSION = "0.1.0"
+INSTRUCTIONS = (
+    "PieterPost prices, pays for and sends real letters and postcards. Writable tools run in test "
+    "mode unless you pass mode: \"live\". Look saved people up with list_mailbook_contacts and use "
+    "their recipient object; call quote_order before any live send; read the final text back to the "
+    "person before creating links or orders; for a live create_direct_order get explicit "
+    "confirmation and pass confirmLiveSend: true with maxAmountCents. Send an idempotencyKey with "
+    "every create call. Full guide: /api/docs/mcp.md"
+)
+
+
+def _principal(ctx: ServerRequestContext[Any, Any]) -> Principal:
+    request = ctx.request
+    principal = principal_of(request.scope) if request is not None else None
+    if principal is None:  # the bearer gate runs before every transport; this is a wiring bug
+        raise MCPError(code=types.INTERNAL_ERROR, message="Request reached the MCP server without authentication")
+    return principal
+
+
+def build_server(db: "Database", settings: Settings, authenticator: Authenticator) -> Server[Any]:
+    async def on_list_tools(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> dict[str, Any]:
+        return {"tools": registry.list_tools()}
+
+    async def on_call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams) -> dict[str, Any]:
+        name = params.name
+        if name not in registry.registry():
+            raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown tool: {name}")
+        principal = _principal(ctx)
+        refused = authenticator.missing_scope(principal, name)
+        if refused is not None:
+            return results.failure(
+                ErrorCode.FORBIDDEN.value,
+                f"insufficient_scope: {name} needs the {refused.scope} scope, which this connection was not "
+                f"granted. Reconnect PieterPost and approve {refused.scope}.",
+            )
+        env = ToolEnv(
+            db=db,
+            settings=settings,
+            account_id=principal.account_id,
+            client_id=principal.client_id,
+            grant_id=principal.grant_id,
+        )
+        return await registry.call(env, name, params.arguments)
+
+    return Server(
+        SERVER_NAME,
+        version=SERVER_VERSION,
+        title=SERVER_TITLE,
+        instructions=INSTRUCTIONS,
+        website_url=settings.base_url,
+        on_list_tools=on_list_tools,
+        on_call_tool=on_call_tool,
+    )

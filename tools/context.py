@@ -1,0 +1,43 @@
+"""What a tool adapter gets besides its arguments: the database, settings and who is calling.
+
+Built by the MCP edge from the verified OAuth grant. Domain calls take a ``Caller`` made here,
+acting through the account's internal MCP key for the chosen mode (SPEC: never a public key).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from domain.errors import InvalidRequest
+from domain.settings import Settings
+
+if TYPE_CHECKING:
+    from domain.context import Caller
+    from domain.db import Database
+
+MODES = ("test", "live")
+
+
+def mode_of(arguments: dict[str, Any]) -> str:
+    """Writable tools default to test mode (SPEC "MCP server")."""
+    mode = arguments.get("mode", "test")
+    if mode not in MODES:
+        raise InvalidRequest('mode must be "test" or "live"', field="mode")
+    return mode
+
+
+@dataclass(frozen=True)
+class ToolEnv:
+    db: "Database"
+    settings: Settings
+    account_id: str
+    client_id: str | None = None
+    grant_id: str | None = None
+
+    async def caller(self, mode: str) -> "Caller":
+        """The domain caller for this user in ``mode``, acting through the internal MCP key."""
+        from domain import apikeys
+        from domain.context import Caller
+
+        key_id = await apikeys.internal_key_id(self.db, self.account_id, mode)
+        return Caller(account_id=self.account_id, mode=mode, api_key_id=key_id, channel="mcp")
