@@ -1,0 +1,93 @@
+"""Database access: one async engine, one transaction per state change.
+
+``transaction()`` commits when the block ends normally and rolls back on any exception
+(rollback is the default). On SQLite a write transaction starts with ``BEGIN IMMEDIATE`` so
+concurrent writers queue on the database lock instead of failing half-way; on PostgreSQL the
+money paths rely on conditional updates, unique indexes and upserts inside the transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+_ASYNC_DRIVERS = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
+_SYNC_DRIVERS = {"asyncpg": "psycopg", "aiosqlite": "pysqlite", "psycopg_async": "psycopg"}
+
+
+def async_url(url: str) -> str:
+    """Accept ``postgresql://`` or ``sqlite:///`` too and pick the async driver."""
+    parsed = make_url(url)
+    if parsed.drivername in _ASYNC_DRIVERS:
+        parsed = parsed.set(drivername=_ASYNC_DRIVERS[parsed.drivername])
+    return parsed.render_as_string(hide_password=False)
+
+
+def sync_url(url: str) -> str:
+    """The same database through a sync driver (Alembic runs synchronously)."""
+    parsed = make_url(async_url(url))
+    backend, _, driver = parsed.drivername.partition("+")
+    if driver in _SYNC_DRIVERS:
+        parsed = parsed.set(drivername=f"{backend}+{_SYNC_DRIVERS[driver]}")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("pp_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Owns the engine; hands out sessions, each inside exactly one transaction."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = async_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        if not self.is_sqlite:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2)
+        self.engine = create_async_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        write_engine = self.engine.execution_options(pp_write=True)
+        self._write_sessions = async_sessionmaker(write_engine, expire_on_commit=False, autoflush=True)
+        self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction: commit on success, rollback on any error."""
+        async with self._write_sessions() as session:
+            async with session.begin():
+                yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only transaction (never commits)."""
+        async with self._read_sessions() as session:
+            yield session  # closing the session rolls back
+
+    async def ping(self) -> bool:
+        from sqlalchemy import text
+
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
