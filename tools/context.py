@@ -5,6 +5,7 @@ acting through the account's internal MCP key for the chosen mode (SPEC: never a
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,10 @@ class ToolEnv:
     account_id: str
     client_id: str | None = None
     grant_id: str | None = None
+    client_ip: str | None = None
+    # Sources owned by other layers, handed in by the edge (tools imports neither oauth nor server):
+    docs: tuple[Any, ...] = ()  # tools.docs.Section items of the MCP reference
+    list_connections: Callable[[], Awaitable[list[dict[str, Any]]]] | None = None
 
     async def caller(self, mode: str) -> "Caller":
         """The domain caller for this user in ``mode``, acting through the internal MCP key."""
