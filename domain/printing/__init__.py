@@ -1,0 +1,9 @@
+"""Print files: one layout (``layout``) drawn by one renderer (``render``).
+
+Public entry points: ``count_message_pages`` (pricing), ``postcard_message_fits``
+(validation), ``render_pieces`` (a piece's print file or an order's proof).
+"""
+from domain.printing.layout import count_message_pages, postcard_message_fits
+from domain.printing.render import LetterPiece, PostcardPiece, render_pieces
+
+__all__ = ["LetterPiece", "PostcardPiece", "count_message_pages", "postcard_message_fits", "render_pieces"]
