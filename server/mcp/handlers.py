@@ -14,9 +14,11 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel.server import Server
 from mcp.shared.exceptions import MCPError
 
-from domain.errors import ErrorCode
+from domain.errors import DomainError, ErrorCode
+from domain.limits import hit_minute_limits
 from domain.settings import Settings
 from server.mcp.auth import Authenticator, Principal
+from server.mcp.docs_routes import docs_sections
 from server.mcp.gate import principal_of
 from tools import registry, results
 from tools.context import ToolEnv
@@ -45,7 +47,33 @@ def _principal(ctx: ServerRequestContext[Any, Any]) -> Principal:
     return principal
 
 
+def _client_ip(ctx: ServerRequestContext[Any, Any]) -> str:
+    client = ctx.request.scope.get("client") if ctx.request is not None else None
+    return client[0] if client else "unknown"
+
+
+def _connections_lister(db: "Database", account_id: str) -> Any:
+    """The user's connected MCP clients, from the oauth area (for search/fetch)."""
+    try:
+        from oauth import connections
+    except ImportError:
+        return None
+
+    async def list_connections() -> list[dict[str, Any]]:
+        return await connections.list_connections(db, account_id)
+
+    return list_connections
+
+
+async def _count_call(db: "Database", settings: Settings, principal: Principal, ip: str) -> None:
+    """SPEC "Limits": MCP calls count against the same per-account and per-IP minute windows as REST."""
+    async with db.transaction() as session:
+        await hit_minute_limits(session, [f"acct:{principal.account_id}", f"ip:{ip}"], settings.rate_limit_per_minute)
+
+
 def build_server(db: "Database", settings: Settings, authenticator: Authenticator) -> Server[Any]:
+    docs = docs_sections(settings)
+
     async def on_list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> dict[str, Any]:
@@ -63,12 +91,20 @@ def build_server(db: "Database", settings: Settings, authenticator: Authenticato
                 f"insufficient_scope: {name} needs the {refused.scope} scope, which this connection was not "
                 f"granted. Reconnect PieterPost and approve {refused.scope}.",
             )
+        ip = _client_ip(ctx)
+        try:
+            await _count_call(db, settings, principal, ip)
+        except DomainError as err:
+            return results.failure(err.code.value, err.message)
         env = ToolEnv(
             db=db,
             settings=settings,
             account_id=principal.account_id,
             client_id=principal.client_id,
             grant_id=principal.grant_id,
+            client_ip=ip,
+            docs=docs,
+            list_connections=_connections_lister(db, principal.account_id),
         )
         return await registry.call(env, name, params.arguments)
 
