@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     letter_max_pages: int = 8
 
     # limits (SPEC "Limits")
-    rate_limit_per_minute: int = 60
+    rate_limit_per_minute: int = 60  # per API account (all keys) and per key
+    rate_limit_ip_per_minute: int = 600  # per source IP: one IP may serve several accounts
     daily_order_cap: int = 100
     live_order_cap_unapproved: int = 0
 

@@ -1,0 +1,201 @@
+"""Orders: quote, direct send from the wallet, hosted checkout, read, list, cancel.
+
+REST and MCP both call these; every rule about an order lives here or below.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.accounts import get_account
+from domain.clock import utcnow
+from domain.context import Caller
+from domain.errors import ErrorCode, Forbidden, LimitExceeded, NotCancellable, NotFound
+from domain.ids import new_id, new_ref
+from domain.limits import count_daily_order
+from domain.models import Account, Order, OrderPiece, Wallet
+from domain.order_status import move
+from domain.payloads import OrderDraft
+from domain.quotes import Quote, quote_draft
+from domain.settings import Settings
+from domain.wallets import ensure_wallet, peek_wallet, post_entry
+
+CHECKOUT_TTL = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class CreatedOrder:
+    order: Order
+    wallet: Wallet | None
+
+
+async def _check_live_gates(session: AsyncSession, caller: Caller, account: Account, settings: Settings,
+                            *, direct: bool) -> None:
+    """Live mode needs a live-enabled account; direct live sends need approval (SPEC "Accounts")."""
+    if caller.mode != "live":
+        return
+    if not account.live_enabled:
+        raise Forbidden("Live mode is not enabled for this account yet.")
+    if direct and not account.approved_for_direct_send:
+        raise Forbidden("Live direct send needs an account approved for direct send.")
+    if account.approval_status != "approved":
+        live_orders = await session.scalar(
+            select(func.count()).select_from(Order).where(Order.account_id == account.id, Order.mode == "live")
+        )
+        if (live_orders or 0) >= settings.live_order_cap_unapproved:
+            raise LimitExceeded(
+                f"Accounts awaiting approval may create {settings.live_order_cap_unapproved} live orders.",
+                code=ErrorCode.LIVE_ORDER_CAP_REACHED,
+            )
+
+
+def _new_order(caller: Caller, quote: Quote, billing_mode: str, source: str) -> Order:
+    draft = quote.draft
+    now = utcnow()
+    return Order(
+        id=new_id("ord"),
+        account_id=caller.account_id,
+        order_ref=new_ref(),
+        mode=caller.mode,
+        request_type=draft.request_type,
+        billing_mode=billing_mode,
+        status="draft",
+        amount_cents=quote.amount_cents,
+        currency="eur",
+        recipient_count=quote.recipient_count,
+        external_id=draft.external_id,
+        sender_email=draft.sender_email,
+        locale=draft.locale,
+        metadata_=dict(draft.metadata),
+        payload=draft_record(draft),
+        return_url=draft.return_url,
+        payment_method=draft.payment_method,
+        source=source,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def draft_record(draft: OrderDraft) -> dict[str, Any]:
+    """What is kept of the request beside the pieces (for proofs and support)."""
+    return {
+        "composeMode": draft.compose_mode,
+        "templateMessage": draft.template_message,
+        "variableKeys": list(draft.variable_keys or []),
+        "stampImageAssetId": draft.stamp_image_asset_id,
+        "frontImageAssetId": draft.front_image_asset_id,
+    }
+
+
+async def _add_pieces(session: AsyncSession, order: Order, quote: Quote) -> None:
+    draft = quote.draft
+    image = draft.stamp_image_asset_id if draft.request_type == "letter" else draft.front_image_asset_id
+    for position, (piece, priced) in enumerate(zip(draft.pieces, quote.pieces, strict=True)):
+        session.add(OrderPiece(
+            id=new_id("pc"), order_id=order.id, position=position, kind=draft.request_type,
+            recipient=piece.recipient.to_payload(), message=piece.message,
+            attachments=list(piece.attachment_ids), image_asset_id=image,
+            page_count=priced.pages, amount_cents=priced.amount_cents,
+        ))
+    for asset in quote.assets.values():
+        asset.order_id = asset.order_id or order.id  # used assets are kept with the order
+    await session.flush()
+
+
+async def quote_order(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings) -> Quote:
+    return await quote_draft(session, caller.account_id, draft, settings)
+
+
+async def create_direct_order(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings,
+                              *, source: str = "api") -> CreatedOrder:
+    """Debit the wallet and send: draft → paid → queued (→ fulfilled at once in test mode)."""
+    account = await get_account(session, caller.account_id)
+    await _check_live_gates(session, caller, account, settings, direct=True)
+    quote = await quote_draft(session, caller.account_id, draft, settings)
+    await count_daily_order(session, caller.account_id, settings.daily_order_cap)
+    order = _new_order(caller, quote, "credits", source)
+    session.add(order)
+    await session.flush()
+    await _add_pieces(session, order, quote)
+    wallet = await ensure_wallet(session, caller.account_id, caller.mode, order.currency)
+    entry = await post_entry(session, wallet, -order.amount_cents, "debit", order_id=order.id)
+    order.payment_reference = f"wallet:{entry.id}"
+    move(session, order, "paid")
+    await enqueue_fulfillment(session, order)
+    return CreatedOrder(order, wallet)
+
+
+async def create_checkout_order(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings,
+                                *, source: str = "api") -> Order:
+    """A hosted-checkout order: draft → checkout_open with a 24 h expiry."""
+    account = await get_account(session, caller.account_id)
+    await _check_live_gates(session, caller, account, settings, direct=False)
+    quote = await quote_draft(session, caller.account_id, draft, settings)
+    await count_daily_order(session, caller.account_id, settings.daily_order_cap)
+    order = _new_order(caller, quote, "hosted_checkout", source)
+    session.add(order)
+    await session.flush()
+    await _add_pieces(session, order, quote)
+    order.expires_at = utcnow() + CHECKOUT_TTL
+    from domain.checkout import open_checkout  # payments live in their own module
+
+    await open_checkout(session, order, settings)
+    move(session, order, "checkout_open")
+    return order
+
+
+async def enqueue_fulfillment(session: AsyncSession, order: Order) -> None:
+    from domain.fulfillment import enqueue
+
+    await enqueue(session, order)
+
+
+async def get_order(session: AsyncSession, caller: Caller, order_id: str) -> Order:
+    order = await session.get(Order, order_id)
+    if order is None or order.account_id != caller.account_id:
+        raise NotFound(f"No order {order_id}.")
+    return order
+
+
+async def list_orders(session: AsyncSession, caller: Caller, *, limit: int = 25, starting_after: str | None = None,
+                      status: str | None = None, request_type: str | None = None,
+                      mode: str | None = None) -> tuple[list[Order], bool]:
+    """Newest first; ``starting_after`` is the last id of the previous page (cursor)."""
+    stmt = select(Order).where(Order.account_id == caller.account_id)
+    if mode:
+        stmt = stmt.where(Order.mode == mode)
+    if status:
+        stmt = stmt.where(Order.status == status)
+    if request_type:
+        stmt = stmt.where(Order.request_type == request_type)
+    if starting_after:
+        cursor = await get_order(session, caller, starting_after)
+        stmt = stmt.where(
+            (Order.created_at < cursor.created_at)
+            | ((Order.created_at == cursor.created_at) & (Order.id < cursor.id))
+        )
+    stmt = stmt.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit + 1)
+    rows = list((await session.execute(stmt)).scalars())
+    return rows[:limit], len(rows) > limit
+
+
+async def cancel_order(session: AsyncSession, caller: Caller, order_id: str) -> Order:
+    """Cancel before the order is queued; a wallet-paid order gets its credits back."""
+    order = await get_order(session, caller, order_id)
+    if order.status not in ("draft", "checkout_open", "paid"):
+        raise NotCancellable(f"Order {order.id} is {order.status}; only orders not yet queued can be cancelled.")
+    if order.status == "paid" and order.billing_mode == "credits":
+        wallet = await ensure_wallet(session, order.account_id, order.mode, order.currency)
+        await post_entry(session, wallet, order.amount_cents, "refund", order_id=order.id)
+    move(session, order, "cancelled")
+    return order
+
+
+async def current_wallet(session: AsyncSession, order: Order) -> Wallet | None:
+    if order.billing_mode != "credits":
+        return None
+    return await peek_wallet(session, order.account_id, order.mode, order.currency)

@@ -1,0 +1,116 @@
+"""Wallet top-ups: test mode pays at once; live mode waits for Stripe (SPEC "Top-ups")."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.clock import iso, utcnow
+from domain.context import Caller
+from domain.errors import InvalidRequest, Misconfigured, NotFound
+from domain.ids import new_id
+from domain.models import Topup, Wallet
+from domain.payload_fields import parse_metadata
+from domain.settings import Settings
+from domain.wallets import ensure_wallet, parse_currency, peek_wallet, post_entry, wallet_view
+
+MIN_TOPUP_CENTS = 500
+MAX_TOPUP_CENTS = 100_000
+PAYMENT_METHODS = ("auto", "card", "ideal")
+
+
+def parse_amount(value: object) -> int:
+    """Whole units only: 1234.5 cents or 1250 become the next whole euro/dollar up."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidRequest("amountCents must be a number of cents.", field="amountCents")
+    cents = int(math.ceil(math.ceil(value) / 100.0) * 100)
+    if cents < MIN_TOPUP_CENTS or cents > MAX_TOPUP_CENTS:
+        raise InvalidRequest(
+            f"amountCents must be between {MIN_TOPUP_CENTS} and {MAX_TOPUP_CENTS}.", field="amountCents"
+        )
+    return cents
+
+
+async def create_topup(session: AsyncSession, caller: Caller, body: dict[str, Any], settings: Settings) -> Topup:
+    allowed = {"amountCents", "currency", "metadata", "returnUrl", "paymentMethod"}
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise InvalidRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0])
+    amount = parse_amount(body.get("amountCents"))
+    currency = parse_currency(body.get("currency"))
+    metadata = parse_metadata(body.get("metadata"), "metadata")
+    method = body.get("paymentMethod", "auto")
+    if method not in PAYMENT_METHODS:
+        raise InvalidRequest('paymentMethod must be "auto", "card" or "ideal".', field="paymentMethod")
+    if method == "ideal" and currency != "eur":
+        raise InvalidRequest("iDEAL is only available for EUR.", field="paymentMethod")
+    return_url = body.get("returnUrl")
+    if return_url is not None and not isinstance(return_url, str):
+        raise InvalidRequest("returnUrl must be a URL string.", field="returnUrl")
+    now = utcnow()
+    topup = Topup(id=new_id("topup"), account_id=caller.account_id, mode=caller.mode, currency=currency,
+                  amount_cents=amount, status="pending", return_url=return_url, payment_method=method,
+                  metadata_=metadata, created_at=now, updated_at=now)
+    session.add(topup)
+    await session.flush()
+    if caller.mode == "test":
+        await mark_paid(session, topup)
+        return topup
+    if not settings.stripe_secret_key:
+        raise Misconfigured("Live top-ups need PIETERPOST_STRIPE_SECRET_KEY.")
+    raise Misconfigured("Live Stripe top-ups are not available on this server yet.")
+
+
+async def mark_paid(session: AsyncSession, topup: Topup) -> Wallet:
+    """Credit the wallet once; a top-up already paid is left alone."""
+    wallet = await ensure_wallet(session, topup.account_id, topup.mode, topup.currency)
+    if topup.status == "paid":
+        return wallet
+    entry = await post_entry(session, wallet, topup.amount_cents, "topup", topup_id=topup.id)
+    now = utcnow()
+    topup.status, topup.paid_at, topup.updated_at, topup.ledger_entry_id = "paid", now, now, entry.id
+    topup.checkout_url = None
+    return wallet
+
+
+async def get_topup(session: AsyncSession, caller: Caller, topup_id: str) -> Topup:
+    topup = await session.get(Topup, topup_id)
+    if topup is None or topup.account_id != caller.account_id:
+        raise NotFound(f"No top-up {topup_id}.")
+    return topup
+
+
+async def list_topups(session: AsyncSession, caller: Caller, *, limit: int = 25, mode: str | None = None,
+                      currency: str | None = None, starting_after: str | None = None) -> tuple[list[Topup], bool]:
+    stmt = select(Topup).where(Topup.account_id == caller.account_id)
+    if mode:
+        stmt = stmt.where(Topup.mode == mode)
+    if currency:
+        stmt = stmt.where(Topup.currency == currency)
+    if starting_after:
+        cursor = await get_topup(session, caller, starting_after)
+        stmt = stmt.where((Topup.created_at < cursor.created_at)
+                          | ((Topup.created_at == cursor.created_at) & (Topup.id < cursor.id)))
+    rows = list((await session.execute(stmt.order_by(Topup.created_at.desc(), Topup.id.desc()).limit(limit + 1)))
+                .scalars())
+    return rows[:limit], len(rows) > limit
+
+
+async def topup_view(session: AsyncSession, topup: Topup) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "amountCents": topup.amount_cents,
+        "checkoutUrl": topup.checkout_url if topup.status == "pending" else None,
+        "createdAt": iso(topup.created_at),
+        "currency": topup.currency,
+        "paidAt": iso(topup.paid_at),
+        "status": topup.status,
+        "testMode": topup.mode == "test",
+        "topupId": topup.id,
+        "updatedAt": iso(topup.updated_at),
+    }
+    if topup.status == "paid":
+        wallet = await peek_wallet(session, topup.account_id, topup.mode, topup.currency)
+        view["wallet"] = wallet_view(wallet)
+    return view

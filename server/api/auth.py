@@ -1,0 +1,59 @@
+"""Bearer API-key authentication and the per-minute limits for every /v1 call."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from domain.apikeys import authenticate
+from domain.context import Caller
+from domain.db import Database
+from domain.errors import DomainError
+from domain.limits import WindowCount, hit_minute_limits
+from domain.settings import Settings
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    caller: Caller
+    db: Database
+    settings: Settings
+    window: WindowCount
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def api_context(request: Request) -> ApiContext:
+    """Authenticate, then count the request per account, per key and per source IP."""
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    async with db.transaction() as session:
+        caller, account, key = await authenticate(session, bearer_token(request))
+    async with db.transaction() as session:
+        try:
+            per_account = settings.rate_limit_per_minute
+            window = await hit_minute_limits(session, [
+                (f"acct:{account.id}", per_account),
+                (f"key:{key.id}", per_account),
+                (f"ip:{client_ip(request)}", settings.rate_limit_ip_per_minute),
+            ])
+        except DomainError as exc:
+            request.state.rate_headers = _headers(settings.rate_limit_per_minute, 0, exc.retry_after or 60)
+            raise
+    request.state.rate_headers = _headers(window.limit, window.remaining, window.reset_in)
+    return ApiContext(caller=caller, db=db, settings=settings, window=window)
+
+
+def _headers(limit: int, remaining: int, reset_in: int) -> dict[str, str]:
+    return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(reset_in)}

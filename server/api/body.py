@@ -1,0 +1,50 @@
+"""Read a JSON body once, at the edge: malformed JSON is ``invalid_json``, never a 500."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+
+from domain.errors import DomainError, ErrorCode, InvalidRequest, PayloadTooLarge
+
+MAX_JSON_BYTES = 1_000_000
+
+
+async def read_json_object(request: Request) -> dict[str, Any]:
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_JSON_BYTES:
+            raise PayloadTooLarge(f"JSON bodies are limited to {MAX_JSON_BYTES} bytes.")
+    if not raw.strip():
+        raise InvalidRequest("The request body is empty; send a JSON object.")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DomainError(f"The request body is not valid JSON: {exc}.", code=ErrorCode.INVALID_JSON) from exc
+    if not isinstance(data, dict):
+        raise InvalidRequest("The request body must be a JSON object.")
+    return data
+
+
+def query_int(request: Request, name: str, default: int, *, minimum: int, maximum: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise InvalidRequest(f"{name} must be an integer.", field=name) from exc
+    if not minimum <= value <= maximum:
+        raise InvalidRequest(f"{name} must be between {minimum} and {maximum}.", field=name)
+    return value
+
+
+def query_choice(request: Request, name: str, choices: tuple[str, ...]) -> str | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw not in choices:
+        raise InvalidRequest(f"{name} must be one of {', '.join(choices)}.", field=name)
+    return raw

@@ -1,0 +1,51 @@
+"""``/v1/orders``: direct send, read, list, cancel."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from domain import commands
+from domain.order_status import STATUSES
+from server.api.auth import api_context
+from server.api.body import query_choice, query_int, read_json_object
+from server.api.responses import json_response, result_response
+
+
+async def create_order(request: Request) -> Response:
+    ctx = await api_context(request)
+    body = await read_json_object(request)
+    result = await commands.create_direct_order(ctx.db, ctx.settings, ctx.caller, body,
+                                                idempotency_key=request.headers.get("idempotency-key"))
+    return result_response(result)
+
+
+async def get_order(request: Request) -> Response:
+    ctx = await api_context(request)
+    return json_response(await commands.get_order(ctx.db, ctx.settings, ctx.caller, request.path_params["order_id"]))
+
+
+async def list_orders(request: Request) -> Response:
+    ctx = await api_context(request)
+    page = await commands.list_orders(
+        ctx.db, ctx.settings, ctx.caller,
+        limit=query_int(request, "limit", 25, minimum=1, maximum=100),
+        starting_after=request.query_params.get("startingAfter") or None,
+        status=query_choice(request, "status", STATUSES),
+        request_type=query_choice(request, "requestType", ("letter", "postcard")),
+    )
+    return json_response(page)
+
+
+async def cancel_order(request: Request) -> Response:
+    ctx = await api_context(request)
+    return json_response(await commands.cancel_order(ctx.db, ctx.settings, ctx.caller,
+                                                     request.path_params["order_id"]))
+
+
+routes = [
+    Route("/v1/orders", create_order, methods=["POST"]),
+    Route("/v1/orders", list_orders, methods=["GET"]),
+    Route("/v1/orders/{order_id}", get_order, methods=["GET"]),
+    Route("/v1/orders/{order_id}/cancel", cancel_order, methods=["POST"]),
+]

@@ -1,0 +1,51 @@
+"""Render errors once, at the edge: ``{"code", "error"}`` with the SPEC status codes."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from domain.errors import DomainError, ErrorCode
+
+log = logging.getLogger("pieterpost.errors")
+
+_HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.INVALID_REQUEST, 413: ErrorCode.PAYLOAD_TOO_LARGE}
+
+
+def error_response(code: ErrorCode | str, message: str, status: int, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse({"code": str(code), "error": message}, status_code=status, headers=headers)
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    return error_response(exc.code, exc.message, exc.status, headers)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, ErrorCode.INVALID_REQUEST)
+    message = "Not found." if exc.status_code == 404 else str(exc.detail)
+    return error_response(code, message, exc.status_code, getattr(exc, "headers", None))
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    log.exception("database error")
+    return error_response(ErrorCode.DB_ERROR, "The database could not complete the request; retry.", 503)
+
+
+async def unknown_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error")
+    return error_response(ErrorCode.UNKNOWN_ERROR, "Something went wrong on our side.", 500)
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error,
+    HTTPException: http_error,
+    OperationalError: database_error,
+    DBAPIError: database_error,
+    Exception: unknown_error,
+}

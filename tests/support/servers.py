@@ -1,0 +1,70 @@
+"""Run a real ``pieterpost serve`` in a subprocess on a free port, for over-the-wire tests."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def cli_env(database_url: str, asset_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIETERPOST_")}
+    env.update({
+        "PIETERPOST_DATABASE_URL": database_url,
+        "PIETERPOST_ASSET_DIR": str(asset_dir),
+        "PIETERPOST_SECRET_KEY": "test-secret-key-not-for-production",
+        "PYTHONPATH": str(ROOT),
+    })
+    env.update(extra)
+    return env
+
+
+def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "server", *args], env=env, cwd=ROOT, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+@contextmanager
+def running_server(env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    port = port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**env, "PIETERPOST_BASE_URL": env.get("PIETERPOST_BASE_URL", base)}
+    log = open(ROOT / "var" / f"server-{port}.log", "w") if (ROOT / "var").exists() else subprocess.DEVNULL
+    proc = subprocess.Popen([sys.executable, "-m", "server", "serve", "--port", str(port)], env=env, cwd=ROOT,
+                            stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not become healthy in 60 s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if log is not subprocess.DEVNULL:
+            log.close()
