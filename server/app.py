@@ -31,10 +31,11 @@ ROUTE_MODULES: tuple[str, ...] = (
     "server.api.wallet",
     "server.api.links",
     "server.api.openapi",
+    "server.mcp",
 )
 
 # Areas needing start/stop work expose ``lifespan(app) -> AsyncContextManager``.
-LIFESPAN_MODULES: tuple[str, ...] = ()
+LIFESPAN_MODULES: tuple[str, ...] = ("server.mcp",)
 
 
 def check_settings(settings: Settings) -> None:

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from domain.db import Database
 
 MODES = ("test", "live")
+# (account_id, mode) -> internal key id. Internal keys are never revoked or replaced, so this
+# cache holds facts, not state: every process would compute the same value.
+_INTERNAL_KEYS: dict[tuple[str, str], str] = {}
+_INTERNAL_KEYS_MAX = 10_000
 
 
 def mode_of(arguments: dict[str, Any]) -> str:
@@ -44,5 +48,11 @@ class ToolEnv:
         from domain import apikeys
         from domain.context import Caller
 
-        key_id = await apikeys.internal_key_id(self.db, self.account_id, mode)
+        key_id = _INTERNAL_KEYS.get((self.account_id, mode))
+        if key_id is None:
+            async with self.db.transaction() as session:
+                key_id = (await apikeys.internal_key(session, self.account_id, mode)).id
+            if len(_INTERNAL_KEYS) >= _INTERNAL_KEYS_MAX:
+                _INTERNAL_KEYS.clear()
+            _INTERNAL_KEYS[(self.account_id, mode)] = key_id
         return Caller(account_id=self.account_id, mode=mode, api_key_id=key_id, channel="mcp")

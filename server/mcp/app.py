@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mcp.server.sse import SseServerTransport
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
@@ -35,13 +35,14 @@ SSE_MESSAGES_PATH = "/mcp/messages/"
 
 
 class McpEndpoint:
-    """Create once per app; add ``routes()`` and enter ``lifespan()`` in the app's lifespan."""
+    """One per app: ``routes()`` for the router, ``lifespan(db)`` entered once the db exists."""
 
-    def __init__(self, db: "Database", settings: Settings, authenticator: Authenticator | None = None) -> None:
-        self.db = db
+    def __init__(self, settings: Settings, *, db: "Database | None" = None,
+                 authenticator: Authenticator | None = None) -> None:
         self.settings = settings
-        self.authenticator = authenticator or OAuthAuthenticator(db, settings)
-        self.server = build_server(db, settings, self.authenticator)
+        self._db = db
+        self._authenticator = authenticator
+        self.server = build_server(self)
         self.manager = StreamableHTTPSessionManager(
             app=self.server,
             stateless=True,
@@ -52,8 +53,21 @@ class McpEndpoint:
         self.sse = SseServerTransport(SSE_MESSAGES_PATH, max_request_body_size=settings.mcp_max_body_bytes)
         self._policy = OriginPolicy(settings)
 
+    @property
+    def db(self) -> "Database":
+        if self._db is None:
+            raise RuntimeError("MCP endpoint used before its lifespan started")
+        return self._db
+
+    @property
+    def authenticator(self) -> Authenticator:
+        if self._authenticator is None:
+            self._authenticator = OAuthAuthenticator(self.db, self.settings)
+        return self._authenticator
+
     def _guard(self, app: ASGIApp) -> ASGIApp:
-        return McpEdgeMiddleware(BearerGate(app, self.authenticator, self.settings.mcp_max_body_bytes), self._policy)
+        gate = BearerGate(app, lambda: self.authenticator, self.settings.mcp_max_body_bytes)
+        return McpEdgeMiddleware(gate, self._policy)
 
     async def _streamable(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] == "GET":
@@ -66,7 +80,7 @@ class McpEndpoint:
         if scope["method"] != "GET":
             await Response(status_code=405, headers={"Allow": "GET"})(scope, receive, send)
             return
-        # connect_sse builds the message URL from root_path; ours is absolute already.
+        # connect_sse builds the message URL from root_path; our path is absolute already.
         scope = {**scope, "root_path": ""}
         async with self.sse.connect_sse(scope, receive, send) as (read_stream, write_stream):
             await self.server.run(read_stream, write_stream, self.server.create_initialization_options())
@@ -84,12 +98,8 @@ class McpEndpoint:
         ]
 
     @contextlib.asynccontextmanager
-    async def lifespan(self) -> AsyncIterator[None]:
+    async def lifespan(self, db: "Database | None" = None) -> AsyncIterator[None]:
+        if db is not None:
+            self._db = db
         async with self.manager.run():
             yield
-
-
-def routes_and_lifespan(db: "Database", settings: Settings) -> tuple[list[Route], Any]:
-    """Convenience for ``server/app.py``: ``(routes, lifespan_cm_factory)``."""
-    endpoint = McpEndpoint(db, settings)
-    return endpoint.routes(), endpoint.lifespan

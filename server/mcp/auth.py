@@ -31,14 +31,13 @@ class AuthFailure(Exception):
 
     status: int
     www_authenticate: str
-    error: str
+    error: str | None  # None: no credentials were sent (RFC 6750 §3.1 bare challenge)
     description: str = ""
     scope: str | None = None
 
     def body(self) -> dict[str, str]:
-        out = {"error": self.error}
-        if self.description:
-            out["error_description"] = self.description
+        out = {"error": self.error or "unauthorized"}
+        out["error_description"] = self.description or "Connect with OAuth: see the WWW-Authenticate header."
         return out
 
 

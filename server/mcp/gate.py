@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
@@ -75,10 +76,14 @@ def _failure_response(failure: AuthFailure) -> JSONResponse:
 
 
 class BearerGate:
-    def __init__(self, app: ASGIApp, authenticator: Authenticator, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, authenticator: Callable[[], Authenticator], max_body_bytes: int) -> None:
         self.app = app
-        self.authenticator = authenticator
+        self._authenticator = authenticator  # resolved per request: it needs the started app's db
         self.max_body_bytes = max_body_bytes
+
+    @property
+    def authenticator(self) -> Authenticator:
+        return self._authenticator()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

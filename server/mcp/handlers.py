@@ -7,7 +7,7 @@ unknown tool name (MCP "Error Handling": protocol error) — every other failure
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
@@ -68,10 +68,26 @@ def _connections_lister(db: "Database", account_id: str) -> Any:
 async def _count_call(db: "Database", settings: Settings, principal: Principal, ip: str) -> None:
     """SPEC "Limits": MCP calls count against the same per-account and per-IP minute windows as REST."""
     async with db.transaction() as session:
-        await hit_minute_limits(session, [f"acct:{principal.account_id}", f"ip:{ip}"], settings.rate_limit_per_minute)
+        await hit_minute_limits(session, [
+            (f"acct:{principal.account_id}", settings.rate_limit_per_minute),
+            (f"ip:{ip}", settings.rate_limit_ip_per_minute),
+        ])
 
 
-def build_server(db: "Database", settings: Settings, authenticator: Authenticator) -> Server[Any]:
+class Runtime(Protocol):
+    """What the handlers need at call time (the db exists only once the app has started)."""
+
+    settings: Settings
+
+    @property
+    def db(self) -> "Database": ...
+
+    @property
+    def authenticator(self) -> Authenticator: ...
+
+
+def build_server(runtime: Runtime) -> Server[Any]:
+    settings = runtime.settings
     docs = docs_sections(settings)
 
     async def on_list_tools(
@@ -84,7 +100,8 @@ def build_server(db: "Database", settings: Settings, authenticator: Authenticato
         if name not in registry.registry():
             raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown tool: {name}")
         principal = _principal(ctx)
-        refused = authenticator.missing_scope(principal, name)
+        db = runtime.db
+        refused = runtime.authenticator.missing_scope(principal, name)
         if refused is not None:
             return results.failure(
                 ErrorCode.FORBIDDEN.value,
