@@ -11,6 +11,7 @@ Every route sits behind McpEdgeMiddleware (Host/Origin/CORS) and BearerGate (OAu
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
@@ -99,7 +100,25 @@ class McpEndpoint:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, db: "Database | None" = None) -> AsyncIterator[None]:
+        """Run the SDK session manager in a task of its own: its task group must be entered and
+        left by one task, which a host's lifespan (or a test fixture) does not promise."""
         if db is not None:
             self._db = db
-        async with self.manager.run():
+        started, stop = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> None:
+            async with self.manager.run():
+                started.set()
+                await stop.wait()
+
+        task = asyncio.create_task(hold(), name="mcp-session-manager")
+        waiter = asyncio.create_task(started.wait())
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            waiter.cancel()
+            task.result()  # re-raise why the manager could not start
+        try:
             yield
+        finally:
+            stop.set()
+            await task
