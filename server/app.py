@@ -31,6 +31,8 @@ ROUTE_MODULES: tuple[str, ...] = (
     "server.api.wallet",
     "server.api.links",
     "server.api.openapi",
+    "oauth",
+    "server.web.oauth_pages",
     "server.mcp",
 )
 
