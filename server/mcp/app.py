@@ -44,15 +44,18 @@ class McpEndpoint:
         self._db = db
         self._authenticator = authenticator
         self.server = build_server(self)
-        self.manager = StreamableHTTPSessionManager(
+        self.manager = self._new_manager()
+        self.sse = SseServerTransport(SSE_MESSAGES_PATH, max_request_body_size=settings.mcp_max_body_bytes)
+        self._policy = OriginPolicy(settings)
+
+    def _new_manager(self) -> StreamableHTTPSessionManager:
+        return StreamableHTTPSessionManager(
             app=self.server,
             stateless=True,
             json_response=True,
             security_settings=None,  # Host/Origin are checked by McpEdgeMiddleware
-            max_request_body_size=settings.mcp_max_body_bytes,
+            max_request_body_size=self.settings.mcp_max_body_bytes,
         )
-        self.sse = SseServerTransport(SSE_MESSAGES_PATH, max_request_body_size=settings.mcp_max_body_bytes)
-        self._policy = OriginPolicy(settings)
 
     @property
     def db(self) -> "Database":
@@ -90,13 +93,15 @@ class McpEndpoint:
         streamable = self._guard(self._streamable)
         sse_stream = self._guard(self._sse_stream)
         sse_messages = self._guard(self.sse.handle_post_message)
-        return [
+        routes = [
             Route("/mcp", endpoint=streamable),
             Route("/mcp/", endpoint=streamable),
             Route(SSE_PATH, endpoint=sse_stream),
             Route(SSE_MESSAGES_PATH, endpoint=sse_messages),
             Route(SSE_MESSAGES_PATH.rstrip("/"), endpoint=sse_messages),
         ]
+        routes[0].mcp_endpoint = self  # type: ignore[attr-defined]  # found again by lifespan(app)
+        return routes
 
     @contextlib.asynccontextmanager
     async def lifespan(self, db: "Database | None" = None) -> AsyncIterator[None]:
@@ -104,6 +109,8 @@ class McpEndpoint:
         left by one task, which a host's lifespan (or a test fixture) does not promise."""
         if db is not None:
             self._db = db
+        if self.manager._has_started:  # the SDK manager runs once; a restarted app gets a new one
+            self.manager = self._new_manager()
         started, stop = asyncio.Event(), asyncio.Event()
 
         async def hold() -> None:
