@@ -35,10 +35,11 @@ ROUTE_MODULES: tuple[str, ...] = (
     "server.api.openapi",
     "oauth",
     "server.web.oauth_pages",
+    "server.mcp",
 )
 
 # Areas needing start/stop work expose ``lifespan(app) -> AsyncContextManager``.
-LIFESPAN_MODULES: tuple[str, ...] = ()
+LIFESPAN_MODULES: tuple[str, ...] = ("server.mcp",)
 
 
 def check_settings(settings: Settings) -> None:
