@@ -7,6 +7,19 @@ from starlette.routing import Route
 
 from domain.proofs import order_proof
 from server.api.auth import api_context
+from server.api.openapi import EXTRA_PATHS, _op, _path
+
+
+def _openapi(base_url: str) -> dict:
+    operation = _op("Print-ready PDF of every piece of an order", {}, params=[_path("orderId")],
+                    errors=(401, 404, 429))
+    operation["responses"]["200"] = {"description": "The proof",
+                                     "content": {"application/pdf": {"schema": {"type": "string",
+                                                                                "format": "binary"}}}}
+    return {"/v1/orders/{orderId}/proof": {"get": operation}}
+
+
+EXTRA_PATHS.append(_openapi)
 
 
 async def proof(request: Request) -> Response:

@@ -12,6 +12,7 @@ from domain.errors import InvalidRequest, PayloadTooLarge
 from domain.settings import Settings
 from server.api.auth import api_context
 from server.api.multipart import UploadForm, stream_file_part
+from server.api.openapi import EXTRA_PATHS, _op
 from server.api.responses import json_response
 
 # Room for the multipart framing and the kind field around a file of the maximum size.
@@ -56,6 +57,33 @@ async def public_asset(request: Request) -> Response:
     }
     return StreamingResponse(chunks, media_type=asset.content_type, headers=headers)
 
+
+ASSET_SCHEMA = {
+    "type": "object", "additionalProperties": False,
+    "required": ["assetId", "contentType", "kind", "name", "originalName", "publicUrl", "size"],
+    "properties": {
+        "assetId": {"type": "string"},
+        "contentType": {"type": "string", "enum": ["application/pdf", "image/png", "image/jpeg"]},
+        "kind": {"type": "string", "enum": ["postcard-image", "letter-attachment", "letter-stamp-image"]},
+        "name": {"type": "string"}, "originalName": {"type": ["string", "null"]},
+        "publicUrl": {"type": ["string", "null"], "description": "Set for postcard images only."},
+        "size": {"type": "integer", "description": "Bytes as uploaded."},
+    },
+}
+
+
+def _openapi(base_url: str) -> dict:
+    operation = _op("Upload a temporary asset (kept 7 days, or with the order that uses it)", ASSET_SCHEMA,
+                    errors=(400, 401, 413, 429))
+    operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["kind", "file"], "properties": {
+            "kind": ASSET_SCHEMA["properties"]["kind"],
+            "file": {"type": "string", "format": "binary", "description": "PDF, PNG or JPEG, at most 50 MB; "
+                     "the type is read from the content."}}}}}}
+    return {"/v1/uploads": {"post": operation}}
+
+
+EXTRA_PATHS.append(_openapi)
 
 routes = [
     Route("/v1/uploads", upload, methods=["POST"]),
