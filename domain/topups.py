@@ -22,15 +22,14 @@ PAYMENT_METHODS = ("auto", "card", "ideal")
 
 
 def parse_amount(value: object) -> int:
-    """Whole units only: 1234.5 cents or 1250 become the next whole euro/dollar up."""
+    """Between 500 and 100,000 cents as sent; then rounded up to whole units (1234 → 1300)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InvalidRequest("amountCents must be a number of cents.", field="amountCents")
-    cents = int(math.ceil(math.ceil(value) / 100.0) * 100)
-    if cents < MIN_TOPUP_CENTS or cents > MAX_TOPUP_CENTS:
+    if value < MIN_TOPUP_CENTS or value > MAX_TOPUP_CENTS:
         raise InvalidRequest(
-            f"amountCents must be between {MIN_TOPUP_CENTS} and {MAX_TOPUP_CENTS}.", field="amountCents"
+            f"amountCents must be between {MIN_TOPUP_CENTS} and {MAX_TOPUP_CENTS}; got {value}.", field="amountCents"
         )
-    return cents
+    return int(math.ceil(value / 100.0)) * 100
 
 
 async def create_topup(session: AsyncSession, caller: Caller, body: dict[str, Any], settings: Settings) -> Topup:

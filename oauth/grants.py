@@ -99,8 +99,8 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
     def save_token(self, token: dict[str, Any]) -> None:
         code: CodeView = self.request.authorization_code
-        if not call(self.server.store.redeem_code, code.code_hash, code.grant.id, self.server.now(),
-                    _new_tokens(token, self.server.now())):
+        now = self.server.now()
+        if not call(self.server.store.redeem_code, code.code_hash, code.grant.id, now, _new_tokens(token, now)):
             raise InvalidGrantError("The authorization code was already used.")
 
     def delete_authorization_code(self, authorization_code: CodeView) -> None:

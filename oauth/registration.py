@@ -38,19 +38,22 @@ class Registration(ClientRegistrationEndpoint):
         data["scope"] = narrow_scope(data.get("scope"))
         data.setdefault("grant_types", list(GRANT_TYPES))
         data.setdefault("response_types", ["code"])
+        self._check_redirect_uris(data.get("redirect_uris"))  # RFC 7591 §3.2.2 names its own error
         metadata = super().extract_client_metadata(request)
         self._check(metadata)
         return metadata
 
     @staticmethod
-    def _check(metadata: dict[str, Any]) -> None:
-        uris = metadata.get("redirect_uris")
+    def _check_redirect_uris(uris: Any) -> None:
         if not isinstance(uris, list) or not uris or not all(isinstance(u, str) for u in uris):
             raise InvalidRedirectURIError("redirect_uris must be a non-empty list of URLs.")
         for uri in uris:
             problem = redirect_uri_problem(uri)
             if problem:
                 raise InvalidRedirectURIError(f"redirect_uris: {uri} {problem}.")
+
+    @staticmethod
+    def _check(metadata: dict[str, Any]) -> None:
         if metadata.get("token_endpoint_auth_method") not in AUTH_METHODS:
             raise InvalidClientMetadataError("token_endpoint_auth_method must be one of " + ", ".join(AUTH_METHODS))
         if "authorization_code" not in metadata["grant_types"] or not set(metadata["grant_types"]) <= set(GRANT_TYPES):

@@ -34,10 +34,11 @@ ROUTE_MODULES: tuple[str, ...] = (
     "oauth",
     "server.web.oauth_pages",
     "server.web.static_files",
+    "server.mcp",
 )
 
 # Areas needing start/stop work expose ``lifespan(app) -> AsyncContextManager``.
-LIFESPAN_MODULES: tuple[str, ...] = ()
+LIFESPAN_MODULES: tuple[str, ...] = ("server.mcp",)
 
 
 def check_settings(settings: Settings) -> None:
