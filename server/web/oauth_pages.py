@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -108,7 +109,8 @@ async def _credentials_page(request: Request, page: str) -> Response:
 async def _sign_in(db: Any, email: str, password: str) -> tuple[str | None, str, int]:
     async with db.read() as s:
         account = await get_account_by_email(s, email) if email else None
-    ok = check_password(password, account.password_hash if account else None)
+    # Argon2 is deliberately slow: keep it off the event loop.
+    ok = await anyio.to_thread.run_sync(check_password, password, account.password_hash if account else None)
     if account is None or not ok or account.status != "active":
         return None, "That email and password do not match an account.", 401
     return account.id, "", 200
@@ -118,9 +120,10 @@ async def _sign_up(db: Any, email: str, password: str) -> tuple[str | None, str,
     problem = password_problem(password)
     if problem:
         return None, problem, 400
+    password_hash = await anyio.to_thread.run_sync(hash_password, password)
     try:
         async with db.transaction() as s:
-            account = await create_account(s, email, password_hash=hash_password(password))
+            account = await create_account(s, email, password_hash=password_hash)
             return account.id, "", 200
     except DomainError as exc:  # invalid email, or the account exists
         return None, exc.message, 400
