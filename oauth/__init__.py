@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 def build_routes(settings: Settings) -> list[Route]:
     """Every protocol route (token, registration, revocation, metadata). Imported lazily so
-    that ``import oauth.models`` (done by ``domain.schema``) stays light."""
+    that ``import oauth.models`` (done by ``migrations.schema``) stays light."""
     from oauth.service import build_routes as _build
 
     return _build(settings)
