@@ -33,6 +33,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "server.api.openapi",
     "oauth",
     "server.web.oauth_pages",
+    "server.web.static_files",
     "server.mcp",
 )
 
