@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 import mcp_types as types
+from mcp.server.caching import CacheHint
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel.server import Server
 from mcp.shared.exceptions import MCPError
@@ -93,7 +94,8 @@ def build_server(runtime: Runtime) -> Server[Any]:
     async def on_list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> dict[str, Any]:
-        return {"tools": registry.list_tools()}
+        # resultType is required from 2026-07-28 on; older versions' serialisers drop it
+        return {"tools": registry.list_tools(), "resultType": "complete"}
 
     async def on_call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams) -> dict[str, Any]:
         name = params.name
@@ -103,16 +105,16 @@ def build_server(runtime: Runtime) -> Server[Any]:
         db = runtime.db
         refused = runtime.authenticator.missing_scope(principal, name)
         if refused is not None:
-            return results.failure(
+            return {**results.failure(
                 ErrorCode.FORBIDDEN.value,
                 f"insufficient_scope: {name} needs the {refused.scope} scope, which this connection was not "
                 f"granted. Reconnect PieterPost and approve {refused.scope}.",
-            )
+            ), "resultType": "complete"}
         ip = _client_ip(ctx)
         try:
             await _count_call(db, settings, principal, ip)
         except DomainError as err:
-            return results.failure(err.code.value, err.message)
+            return {**results.failure(err.code.value, err.message), "resultType": "complete"}
         env = ToolEnv(
             db=db,
             settings=settings,
@@ -123,10 +125,12 @@ def build_server(runtime: Runtime) -> Server[Any]:
             docs=docs,
             list_connections=_connections_lister(db, principal.account_id),
         )
-        return await registry.call(env, name, params.arguments)
+        return {**await registry.call(env, name, params.arguments), "resultType": "complete"}
 
     return Server(
         SERVER_NAME,
+        # The tool list is the same for every caller: 2026-07-28 clients may cache it for 5 minutes.
+        cache_hints={"tools/list": CacheHint(ttl_ms=300_000, scope="public")},
         version=SERVER_VERSION,
         title=SERVER_TITLE,
         instructions=INSTRUCTIONS,

@@ -7,7 +7,6 @@ Every page is no-store, unframeable and sends no referrer (the URL holds the req
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +14,6 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
-from starlette.templating import Jinja2Templates
 
 from domain.accounts import create_account, get_account, get_account_by_email
 from domain.errors import DomainError
@@ -26,13 +24,7 @@ from oauth.scopes import describe
 from oauth.service import get_service
 from server.web import csrf
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
-}
+from server.web.render import HEADERS, templates
 
 
 def _secure(settings: Settings) -> bool:
