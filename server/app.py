@@ -28,6 +28,8 @@ log = logging.getLogger("pieterpost")
 # only where paths overlap. Areas add themselves here with one line.
 ROUTE_MODULES: tuple[str, ...] = (
     "server.api.orders",
+    "server.api.uploads",
+    "server.api.proofs",
     "server.api.wallet",
     "server.api.links",
     "server.api.openapi",
