@@ -13,6 +13,7 @@ import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 import anyio
 import certifi
@@ -41,6 +42,7 @@ class Fetched:
     url: str  # the final URL after redirects
     content_type: str | None  # as the server claimed it (informational; content is sniffed)
     chunks: AsyncIterator[bytes]
+    headers: dict[str, str] = dc_field(default_factory=dict)  # lower-case names (OAuth CIMD reads caching)
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
@@ -106,7 +108,8 @@ async def open_public_url(
                         declared = response.headers.get("content-length", "")
                         if declared.isdigit() and int(declared) > limits.max_bytes:
                             raise PayloadTooLarge(f"{field}: the file is larger than {limits.max_bytes} bytes", field=field)
-                        yield Fetched(str(target.url), response.headers.get("content-type"), _body(response, limits.max_bytes, field))
+                        yield Fetched(str(target.url), response.headers.get("content-type"), _body(response, limits.max_bytes, field),
+                                      {k.lower(): v for k, v in response.headers.items()})
                         return
                     finally:
                         await response.aclose()

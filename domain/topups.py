@@ -12,6 +12,7 @@ from domain.context import Caller
 from domain.errors import InvalidRequest, Misconfigured, NotFound
 from domain.ids import new_id
 from domain.models import Topup, Wallet
+from domain.paging import newest_first
 from domain.payload_fields import parse_metadata
 from domain.settings import Settings
 from domain.wallets import ensure_wallet, parse_currency, peek_wallet, post_entry, wallet_view
@@ -88,13 +89,8 @@ async def list_topups(session: AsyncSession, caller: Caller, *, limit: int = 25,
         stmt = stmt.where(Topup.mode == mode)
     if currency:
         stmt = stmt.where(Topup.currency == currency)
-    if starting_after:
-        cursor = await get_topup(session, caller, starting_after)
-        stmt = stmt.where((Topup.created_at < cursor.created_at)
-                          | ((Topup.created_at == cursor.created_at) & (Topup.id < cursor.id)))
-    rows = list((await session.execute(stmt.order_by(Topup.created_at.desc(), Topup.id.desc()).limit(limit + 1)))
-                .scalars())
-    return rows[:limit], len(rows) > limit
+    after = await get_topup(session, caller, starting_after) if starting_after else None
+    return await newest_first(session, stmt, Topup, limit=limit, after=after)
 
 
 async def topup_view(session: AsyncSession, topup: Topup) -> dict[str, Any]:

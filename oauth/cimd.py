@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 
 from domain.db import Database
 from oauth.clients import Client, narrow_scope, redirect_uri_problem
@@ -32,13 +33,32 @@ MAX_TTL = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
-class Fetched:
+class Download:
     status: int
     headers: dict[str, str]  # lower-case names
     body: bytes
 
 
-Fetcher = Callable[[str], Awaitable[Fetched]]
+Fetcher = Callable[[str], Awaitable[Download]]
+
+
+def netfetch_fetcher(**options: Any) -> Fetcher:
+    """CIMD downloads through ``domain.netfetch`` (public addresses only, pinned connection).
+
+    Draft §4: no redirects are followed; small documents, short timeouts. ``options`` go to
+    ``open_public_url`` (tests pass a resolver, dialer and TLS context).
+    """
+    from domain.netfetch import FetchLimits, open_public_url
+
+    limits = FetchLimits(max_bytes=MAX_BYTES, max_redirects=0, connect_timeout=5.0, read_timeout=5.0,
+                         total_timeout=10.0)
+
+    async def fetch(url: str) -> Download:
+        async with open_public_url(url, field="client_id", limits=limits, **options) as got:
+            body = b"".join([chunk async for chunk in got.chunks])
+            return Download(200, got.headers, body)
+
+    return fetch
 
 
 def is_cimd_url(client_id: str) -> bool:
@@ -106,9 +126,12 @@ class CimdResolver:
             return None
         client = client_from_document(url, doc)
         if client is not None and ttl > timedelta(0):
-            async with self.db.transaction() as s:
-                await s.execute(delete(OAuthCimdDocument).where(OAuthCimdDocument.url_hash == key))
-                s.add(OAuthCimdDocument(url_hash=key, url=url, document=doc, fetched_at=now, expires_at=now + ttl))
+            try:
+                async with self.db.transaction() as s:
+                    await s.execute(delete(OAuthCimdDocument).where(OAuthCimdDocument.url_hash == key))
+                    s.add(OAuthCimdDocument(url_hash=key, url=url, document=doc, fetched_at=now, expires_at=now + ttl))
+            except IntegrityError:
+                pass  # another process cached the same document at the same moment
         return client
 
     async def _download(self, url: str, now: datetime) -> tuple[Any, timedelta]:
@@ -117,8 +140,10 @@ class CimdResolver:
         except Exception as exc:  # a client we cannot fetch is an unknown client, never a 500
             log.info("client metadata document fetch failed: %s (%s)", url, type(exc).__name__)
             return None, timedelta(0)
-        if fetched.status != 200 or len(fetched.body) > MAX_BYTES:
-            return None, timedelta(0)
+        media_type = fetched.headers.get("content-type", "").split(";")[0].strip().lower()
+        if fetched.status != 200 or len(fetched.body) > MAX_BYTES or not (
+                media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))):
+            return None, timedelta(0)  # draft §4: anything but a 200 JSON answer is an error
         try:
             doc = json.loads(fetched.body)
         except ValueError:

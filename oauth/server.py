@@ -7,6 +7,7 @@ No state lives here between requests: everything is read from and written to the
 """
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,9 @@ from oauth.hashing import new_token
 from oauth.scopes import ALL_SCOPES
 
 T = TypeVar("T")
+
+# Authlib logs issued token dicts at DEBUG; never let secrets reach the logs, whatever LOG_LEVEL says.
+logging.getLogger("authlib").setLevel(logging.INFO)
 
 CODE_TTL = timedelta(seconds=60)  # SPEC: codes live <= 60 s
 ACCESS_TTL = timedelta(hours=1)  # SPEC: access tokens <= 1 h

@@ -18,7 +18,7 @@ from domain.clock import utcnow
 from domain.db import Database
 from domain.settings import Settings
 from oauth import metadata
-from oauth.cimd import CimdResolver, Fetcher, is_cimd_url
+from oauth.cimd import CimdResolver, Fetcher, is_cimd_url, netfetch_fetcher
 from oauth.clients import Client
 from oauth.grants import CodeGrant, RefreshGrant
 from oauth.pkce import S256Only
@@ -58,19 +58,10 @@ class OAuthService:
     clients: ClientDirectory
 
 
-def default_fetcher() -> Fetcher | None:
-    """The service's SSRF-safe fetcher (``domain.netfetch``) when present; else CIMD is off."""
-    try:
-        from domain import netfetch  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(netfetch, "fetch_for_oauth", None)
-
-
 def build(settings: Settings, db: Database, *, now: Callable[[], datetime] = utcnow,
           fetch: Fetcher | None = None) -> OAuthService:
     store = SqlStore(db)
-    clients = ClientDirectory(store, CimdResolver(db, fetch or default_fetcher(), now))
+    clients = ClientDirectory(store, CimdResolver(db, fetch or netfetch_fetcher(), now))
     server = Server(settings, store, clients, now)
     server.register_grant(CodeGrant, [S256Only()])
     server.register_grant(RefreshGrant)
