@@ -155,7 +155,7 @@ async def consent(request: Request) -> Response:
             account = await get_account(s, account_id)
         return _page(request, "consent", client_name=pending.client.display_name, account_email=account.email,
                      redirect_host=pending.redirect_host, scopes=describe(pending.scopes), handle=pending.handle,
-                     action=_url("consent", pending.handle))
+                     action=_url("consent", pending.handle), logout_action=_url("logout", pending.handle))
     decision = form.get("decision")
     if decision not in ("approve", "deny"):
         return _error(request, 400, "invalid_request", "Please choose", "Choose Approve or Deny.")
@@ -166,11 +166,24 @@ async def consent(request: Request) -> Response:
     return RedirectResponse(location, status_code=302, headers=HEADERS)
 
 
+async def logout(request: Request) -> Response:
+    """"Not you?" on the consent page: end this browser's session, back to sign-in."""
+    service = get_service(request)
+    form = await request.form()
+    if not csrf.is_valid(request, request.app.state.settings, form.get(csrf.FIELD)):
+        return _error(request, 403, "csrf", "Please try again", "The form expired or did not come from this site.")
+    handle = await _handle(request)
+    response = RedirectResponse(_url("login", handle) if handle else "/", status_code=303, headers=HEADERS)
+    await sessions.end(service.db, request, response)
+    return response
+
+
 def build_routes(settings: Settings) -> list[Route]:
     out: list[Route] = []
     for path in ("/mcp/oauth/authorize", "/mcp/oauth/authorize/", "/authorize", "/authorize/"):
         out.append(Route(path, authorize_endpoint, methods=["GET", "POST"]))
     out += [Route("/mcp/oauth/login", login, methods=["GET", "POST"]),
             Route("/mcp/oauth/signup", signup, methods=["GET", "POST"]),
-            Route("/mcp/oauth/consent", consent, methods=["GET", "POST"])]
+            Route("/mcp/oauth/consent", consent, methods=["GET", "POST"]),
+            Route("/mcp/oauth/logout", logout, methods=["POST"])]
     return out
