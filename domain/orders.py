@@ -26,6 +26,7 @@ from domain.settings import Settings
 from domain.wallets import ensure_wallet, peek_wallet, post_entry
 
 CHECKOUT_TTL = timedelta(hours=24)
+CANCELLABLE = ("draft", "checkout_open", "paid")  # not yet queued (SPEC "Beyond the seed")
 
 
 @dataclass(frozen=True)
@@ -180,13 +181,17 @@ async def list_orders(session: AsyncSession, caller: Caller, *, limit: int = 25,
 async def cancel_order(session: AsyncSession, caller: Caller, order_id: str) -> Order:
     """Cancel before the order is queued; a wallet-paid order gets its credits back."""
     order = await get_order(session, caller, order_id)
-    if order.status not in ("draft", "checkout_open", "paid"):
+    if not can_cancel(order):
         raise NotCancellable(f"Order {order.id} is {order.status}; only orders not yet queued can be cancelled.")
     if order.status == "paid" and order.billing_mode == "credits":
         wallet = await ensure_wallet(session, order.account_id, order.mode, order.currency)
         await post_entry(session, wallet, order.amount_cents, "refund", order_id=order.id)
     move(session, order, "cancelled")
     return order
+
+
+def can_cancel(order: Order) -> bool:
+    return order.status in CANCELLABLE
 
 
 async def current_wallet(session: AsyncSession, order: Order) -> Wallet | None:

@@ -36,6 +36,9 @@ ROUTE_MODULES: tuple[str, ...] = (
     "oauth",
     "server.web.oauth_pages",
     "server.web.static_files",
+    "server.web.signin",
+    "server.web.dashboard",
+    "server.web.docs",
     "server.mcp",
 )
 
