@@ -31,10 +31,14 @@ ROUTE_MODULES: tuple[str, ...] = (
     "server.api.wallet",
     "server.api.links",
     "server.api.openapi",
+    "server.api.stripe_webhook",
+    "server.web.payments.checkout_pages",
+    "server.web.payments.topup_pages",
+    "server.web.payments.compose_pages",
 )
 
 # Areas needing start/stop work expose ``lifespan(app) -> AsyncContextManager``.
-LIFESPAN_MODULES: tuple[str, ...] = ()
+LIFESPAN_MODULES: tuple[str, ...] = ("server.worker",)
 
 
 def check_settings(settings: Settings) -> None:
