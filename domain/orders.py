@@ -20,6 +20,7 @@ from domain.ids import new_id, new_ref
 from domain.limits import count_daily_order
 from domain.models import Account, Order, OrderPiece, Wallet
 from domain.order_status import move
+from domain.paging import newest_first
 from domain.payloads import OrderDraft
 from domain.quotes import Quote, quote_draft
 from domain.settings import Settings
@@ -110,17 +111,24 @@ async def quote_order(session: AsyncSession, caller: Caller, draft: OrderDraft, 
     return await quote_draft(session, caller.account_id, draft, settings)
 
 
-async def create_direct_order(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings,
-                              *, source: str = "api") -> CreatedOrder:
-    """Debit the wallet and send: draft → paid → queued (→ fulfilled at once in test mode)."""
+async def _create_draft(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings,
+                        *, billing_mode: str, source: str) -> Order:
+    """Gates, price, daily cap, then the order in ``draft`` with its pieces (shared by both flows)."""
     account = await get_account(session, caller.account_id)
-    await _check_live_gates(session, caller, account, settings, direct=True)
+    await _check_live_gates(session, caller, account, settings, direct=billing_mode == "credits")
     quote = await quote_draft(session, caller.account_id, draft, settings)
     await count_daily_order(session, caller.account_id, settings.daily_order_cap)
-    order = _new_order(caller, quote, "credits", source)
+    order = _new_order(caller, quote, billing_mode, source)
     session.add(order)
     await session.flush()
     await _add_pieces(session, order, quote)
+    return order
+
+
+async def create_direct_order(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings,
+                              *, source: str = "api") -> CreatedOrder:
+    """Debit the wallet and send: draft → paid → queued (→ fulfilled at once in test mode)."""
+    order = await _create_draft(session, caller, draft, settings, billing_mode="credits", source=source)
     wallet = await ensure_wallet(session, caller.account_id, caller.mode, order.currency)
     entry = await post_entry(session, wallet, -order.amount_cents, "debit", order_id=order.id)
     order.payment_reference = f"wallet:{entry.id}"
@@ -132,14 +140,7 @@ async def create_direct_order(session: AsyncSession, caller: Caller, draft: Orde
 async def create_checkout_order(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings,
                                 *, source: str = "api") -> Order:
     """A hosted-checkout order: draft → checkout_open with a 24 h expiry."""
-    account = await get_account(session, caller.account_id)
-    await _check_live_gates(session, caller, account, settings, direct=False)
-    quote = await quote_draft(session, caller.account_id, draft, settings)
-    await count_daily_order(session, caller.account_id, settings.daily_order_cap)
-    order = _new_order(caller, quote, "hosted_checkout", source)
-    session.add(order)
-    await session.flush()
-    await _add_pieces(session, order, quote)
+    order = await _create_draft(session, caller, draft, settings, billing_mode="hosted_checkout", source=source)
     order.expires_at = order.created_at + CHECKOUT_TTL
     await open_checkout(session, order, settings)
     move(session, order, "checkout_open")
@@ -168,15 +169,8 @@ async def list_orders(session: AsyncSession, caller: Caller, *, limit: int = 25,
         stmt = stmt.where(Order.status == status)
     if request_type:
         stmt = stmt.where(Order.request_type == request_type)
-    if starting_after:
-        cursor = await get_order(session, caller, starting_after)
-        stmt = stmt.where(
-            (Order.created_at < cursor.created_at)
-            | ((Order.created_at == cursor.created_at) & (Order.id < cursor.id))
-        )
-    stmt = stmt.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit + 1)
-    rows = list((await session.execute(stmt)).scalars())
-    return rows[:limit], len(rows) > limit
+    after = await get_order(session, caller, starting_after) if starting_after else None
+    return await newest_first(session, stmt, Order, limit=limit, after=after)
 
 
 async def cancel_order(session: AsyncSession, caller: Caller, order_id: str) -> Order:

@@ -73,7 +73,7 @@ async def quote_draft(session: AsyncSession, account_id: str, draft: OrderDraft,
     if stamp:
         assets[stamp] = await load_asset(session, account_id, stamp, ASSET_KINDS["stamp"], "stampImageAssetId")
     for index, piece in enumerate(draft.pieces):
-        pages = count_message_pages(piece.message, us=piece.recipient.is_us) if piece.message else 0
+        pages = count_message_pages(piece.message, us=piece.recipient.is_us)  # page 1 always carries the address
         for pos, asset_id in enumerate(piece.attachment_ids):
             field = f"letters[{index}].attachments[{pos}]"
             asset = await load_asset(session, account_id, asset_id, ASSET_KINDS["attachment"], field)

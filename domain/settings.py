@@ -54,6 +54,13 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # MCP endpoint (SPEC "MCP server"): BASE_URL's host/origin are always allowed; these add more.
+    # Env values are JSON lists, e.g. PIETERPOST_MCP_ALLOWED_ORIGINS='["http://localhost:6274"]'.
+    mcp_allowed_origins: list[str] = Field(default_factory=list)
+    mcp_allowed_hosts: list[str] = Field(default_factory=list)
+    # a 50 MB upload_asset file base64-encoded (~67 MB) plus the JSON-RPC envelope
+    mcp_max_body_bytes: int = 72 * 1024 * 1024
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

@@ -14,6 +14,7 @@ from domain.context import Caller
 from domain.errors import Forbidden, InvalidRequest, NotFound
 from domain.ids import new_id
 from domain.models import Topup, Wallet
+from domain.paging import newest_first
 from domain.payload_fields import parse_metadata, parse_return_url
 from domain.settings import Settings
 from domain.wallets import ensure_wallet, parse_currency, peek_wallet, post_entry, wallet_view
@@ -24,15 +25,14 @@ PAYMENT_METHODS = ("auto", "card", "ideal")
 
 
 def parse_amount(value: object) -> int:
-    """Whole units only: 1234.5 cents or 1250 become the next whole euro/dollar up."""
+    """Between 500 and 100,000 cents as sent; then rounded up to whole units (1234 → 1300)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InvalidRequest("amountCents must be a number of cents.", field="amountCents")
-    cents = int(math.ceil(math.ceil(value) / 100.0) * 100)
-    if cents < MIN_TOPUP_CENTS or cents > MAX_TOPUP_CENTS:
+    if value < MIN_TOPUP_CENTS or value > MAX_TOPUP_CENTS:
         raise InvalidRequest(
-            f"amountCents must be between {MIN_TOPUP_CENTS} and {MAX_TOPUP_CENTS}.", field="amountCents"
+            f"amountCents must be between {MIN_TOPUP_CENTS} and {MAX_TOPUP_CENTS}; got {value}.", field="amountCents"
         )
-    return cents
+    return int(math.ceil(value / 100.0)) * 100
 
 
 async def create_topup(session: AsyncSession, caller: Caller, body: dict[str, Any], settings: Settings) -> Topup:
@@ -91,13 +91,8 @@ async def list_topups(session: AsyncSession, caller: Caller, *, limit: int = 25,
         stmt = stmt.where(Topup.mode == mode)
     if currency:
         stmt = stmt.where(Topup.currency == currency)
-    if starting_after:
-        cursor = await get_topup(session, caller, starting_after)
-        stmt = stmt.where((Topup.created_at < cursor.created_at)
-                          | ((Topup.created_at == cursor.created_at) & (Topup.id < cursor.id)))
-    rows = list((await session.execute(stmt.order_by(Topup.created_at.desc(), Topup.id.desc()).limit(limit + 1)))
-                .scalars())
-    return rows[:limit], len(rows) > limit
+    after = await get_topup(session, caller, starting_after) if starting_after else None
+    return await newest_first(session, stmt, Topup, limit=limit, after=after)
 
 
 async def topup_view(session: AsyncSession, topup: Topup) -> dict[str, Any]:

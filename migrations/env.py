@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, text
 
 from domain.db import sync_url
-from domain.schema import metadata
+from migrations.schema import metadata
 
 config = context.config
 _LOCK_ID = 727_114_001

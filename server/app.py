@@ -28,9 +28,15 @@ log = logging.getLogger("pieterpost")
 # only where paths overlap. Areas add themselves here with one line.
 ROUTE_MODULES: tuple[str, ...] = (
     "server.api.orders",
+    "server.api.uploads",
+    "server.api.proofs",
     "server.api.wallet",
     "server.api.links",
     "server.api.openapi",
+    "oauth",
+    "server.web.oauth_pages",
+    "server.web.static_files",
+    "server.mcp",
     "server.api.stripe_webhook",
     "server.web.payments.checkout_pages",
     "server.web.payments.topup_pages",
@@ -38,7 +44,7 @@ ROUTE_MODULES: tuple[str, ...] = (
 )
 
 # Areas needing start/stop work expose ``lifespan(app) -> AsyncContextManager``.
-LIFESPAN_MODULES: tuple[str, ...] = ("server.worker",)
+LIFESPAN_MODULES: tuple[str, ...] = ("server.mcp", "server.worker")
 
 
 def check_settings(settings: Settings) -> None:

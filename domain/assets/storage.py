@@ -6,6 +6,7 @@ rename, so a reader never sees half a file and no upload is ever held whole in m
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -28,6 +29,7 @@ class StagedFile:
 
     path: Path
     size: int
+    sha256: str
 
 
 class AssetStorage(Protocol):
@@ -42,6 +44,17 @@ class AssetStorage(Protocol):
 
 def _too_large(field: str, max_bytes: int) -> PayloadTooLarge:
     return PayloadTooLarge(f"{field}: larger than the {max_bytes // (1024 * 1024)} MB upload limit", field=field)
+
+
+def chunks_of(data: bytes, size: int = CHUNK_SIZE) -> AsyncIterator[bytes]:
+    """Feed bytes already in memory (a decoded ``fileBase64``) through the same staging path."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        view = memoryview(data)
+        for start in range(0, len(view), size):
+            yield bytes(view[start : start + size])
+
+    return chunks()
 
 
 class LocalDirectoryStorage:
@@ -59,20 +72,21 @@ class LocalDirectoryStorage:
     async def stage(self, chunks: AsyncIterable[bytes], *, max_bytes: int, field: str = "file") -> StagedFile:
         self.staging.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=self.staging, prefix="upload-")
-        path, size = Path(name), 0
+        path, size, digest = Path(name), 0, hashlib.sha256()
         try:
             async with await anyio.open_file(fd, "wb") as out:
                 async for chunk in chunks:
                     size += len(chunk)
                     if size > max_bytes:
                         raise _too_large(field, max_bytes)
+                    digest.update(chunk)
                     await out.write(chunk)
                 await out.flush()
                 await anyio.to_thread.run_sync(os.fsync, out.wrapped.fileno())
         except BaseException:
             path.unlink(missing_ok=True)
             raise
-        return StagedFile(path, size)
+        return StagedFile(path, size, digest.hexdigest())
 
     async def commit(self, staged: StagedFile, key: str) -> None:
         os.replace(staged.path, self._path(key))

@@ -37,18 +37,17 @@ async def api_context(request: Request) -> ApiContext:
     """Authenticate, then count the request per account, per key and per source IP."""
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
-    async with db.transaction() as session:
+    async with db.transaction() as session:  # one commit: key lookup, last use, three counters
         caller, account, key = await authenticate(session, bearer_token(request))
-    async with db.transaction() as session:
+        per_account = settings.rate_limit_per_minute
         try:
-            per_account = settings.rate_limit_per_minute
             window = await hit_minute_limits(session, [
                 (f"acct:{account.id}", per_account),
                 (f"key:{key.id}", per_account),
                 (f"ip:{client_ip(request)}", settings.rate_limit_ip_per_minute),
             ])
-        except DomainError as exc:
-            request.state.rate_headers = _headers(settings.rate_limit_per_minute, 0, exc.retry_after or 60)
+        except DomainError as exc:  # the rejected request is rolled back and not counted
+            request.state.rate_headers = _headers(per_account, 0, exc.retry_after or 60)
             raise
     request.state.rate_headers = _headers(window.limit, window.remaining, window.reset_in)
     return ApiContext(caller=caller, db=db, settings=settings, window=window)

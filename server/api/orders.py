@@ -8,16 +8,9 @@ from starlette.routing import Route
 from domain import commands
 from domain.order_status import STATUSES
 from server.api.auth import api_context
-from server.api.body import query_choice, query_int, read_json_object
-from server.api.responses import json_response, result_response
-
-
-async def create_order(request: Request) -> Response:
-    ctx = await api_context(request)
-    body = await read_json_object(request)
-    result = await commands.create_direct_order(ctx.db, ctx.settings, ctx.caller, body,
-                                                idempotency_key=request.headers.get("idempotency-key"))
-    return result_response(result)
+from server.api.body import query_choice, query_int
+from server.api.creates import create_endpoint
+from server.api.responses import json_response
 
 
 async def get_order(request: Request) -> Response:
@@ -44,7 +37,7 @@ async def cancel_order(request: Request) -> Response:
 
 
 routes = [
-    Route("/v1/orders", create_order, methods=["POST"]),
+    Route("/v1/orders", create_endpoint(commands.create_direct_order), methods=["POST"]),
     Route("/v1/orders", list_orders, methods=["GET"]),
     Route("/v1/orders/{order_id}", get_order, methods=["GET"]),
     Route("/v1/orders/{order_id}/cancel", cancel_order, methods=["POST"]),

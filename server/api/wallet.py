@@ -8,21 +8,14 @@ from starlette.routing import Route
 from domain import commands
 from domain.wallets import CURRENCIES
 from server.api.auth import api_context
-from server.api.body import query_choice, query_int, read_json_object
-from server.api.responses import json_response, result_response
+from server.api.body import query_choice, query_int
+from server.api.creates import create_endpoint
+from server.api.responses import json_response
 
 
 async def get_wallet(request: Request) -> Response:
     ctx = await api_context(request)
     return json_response(await commands.get_wallet(ctx.db, ctx.caller, request.query_params.get("currency")))
-
-
-async def create_topup(request: Request) -> Response:
-    ctx = await api_context(request)
-    body = await read_json_object(request)
-    result = await commands.create_topup(ctx.db, ctx.settings, ctx.caller, body,
-                                         idempotency_key=request.headers.get("idempotency-key"))
-    return result_response(result)
 
 
 async def get_topup(request: Request) -> Response:
@@ -44,7 +37,7 @@ async def list_topups(request: Request) -> Response:
 
 routes = [
     Route("/v1/wallet", get_wallet, methods=["GET"]),
-    Route("/v1/credits/topups", create_topup, methods=["POST"]),
+    Route("/v1/credits/topups", create_endpoint(commands.create_topup), methods=["POST"]),
     Route("/v1/credits/topups", list_topups, methods=["GET"]),
     Route("/v1/credits/topups/{topup_id}", get_topup, methods=["GET"]),
 ]

@@ -119,3 +119,53 @@ def account_suffix() -> str:
     import uuid
 
     return uuid.uuid4().hex[:8]
+
+
+ODD_BODIES = [
+    {"letters": "not a list"},
+    {"letters": [None]},
+    {"letters": [{"recipient": ["a"]}]},
+    {"letters": [{"recipient": {"name": 5}, "message": "x"}]},
+    {"letters": [{"recipient": US_RECIPIENT, "message": 12}]},
+    {"letters": [{"recipient": US_RECIPIENT, "message": "x", "attachments": "asset"}]},
+    {"letters": [{"recipient": US_RECIPIENT, "message": "x"}], "metadata": []},
+    {"letters": [{"recipient": US_RECIPIENT, "message": "x"}], "locale": "xx"},
+    {"letters": [{"recipient": US_RECIPIENT, "message": "x"}], "senderEmail": "not-an-email"},
+    {"letters": [{"recipient": US_RECIPIENT, "message": "x" * 6001}]},
+    {"letters": [], "requestType": "letter"},
+    {"postcard": "card"},
+    {"postcard": {"recipient": US_RECIPIENT, "message": "y" * 1201}},
+    {"requestType": "fax", "letters": [{"recipient": US_RECIPIENT, "message": "x"}]},
+    {"letters": [{"recipient": US_RECIPIENT, "message": "x"}], "postcard": {"recipient": US_RECIPIENT}},
+    {"letters": [{"recipient": US_RECIPIENT, "message": "x", "attachments": ["asset_missing"]}]},
+    {"unknownField": True, "letters": [{"recipient": US_RECIPIENT, "message": "x"}]},
+    {},
+]
+
+
+@pytest.mark.parametrize("body", ODD_BODIES, ids=[str(i) for i in range(len(ODD_BODIES))])
+async def test_odd_bodies_are_client_errors_never_500(client: httpx.AsyncClient, account: dict, body: dict) -> None:
+    response = await client.post("/v1/orders", json=body, headers=auth(account["test_key"]))
+    assert response.status_code in (400, 404), response.text
+    assert response.json()["code"] in ("invalid_request", "not_found")
+    assert response.json()["error"]
+
+
+@pytest.mark.parametrize("raw", [b"[]", b"null", b"\"text\"", b"\xff\xfe", b""])
+async def test_non_object_json_bodies(client: httpx.AsyncClient, account: dict, raw: bytes) -> None:
+    response = await client.post("/v1/credits/topups", content=raw, headers=auth(account["test_key"]))
+    assert response.status_code == 400
+    assert response.json()["code"] in ("invalid_json", "invalid_request")
+
+
+@pytest.mark.parametrize("amount", [0, 499, 100_001, "500", None, True])
+async def test_topup_amount_bounds(client: httpx.AsyncClient, account: dict, amount: object) -> None:
+    response = await client.post("/v1/credits/topups", json={"amountCents": amount},
+                                 headers=auth(account["test_key"]))
+    assert response.status_code == 400 and "amountCents" in response.json()["error"]
+
+
+async def test_topup_rounds_up_to_whole_units(client: httpx.AsyncClient, account: dict) -> None:
+    response = await client.post("/v1/credits/topups", json={"amountCents": 1234},
+                                 headers=auth(account["test_key"]))
+    assert response.status_code == 200 and response.json()["amountCents"] == 1300

@@ -1,0 +1,11 @@
+"""Every table of the service on one ``MetaData``, for Alembic autogenerate.
+
+Lives beside the migrations (not in ``domain``) because it imports every area's models,
+and ``domain`` must not import the areas built on top of it.
+"""
+from __future__ import annotations
+
+import oauth.models  # noqa: F401  - registers the OAuth tables on Base
+from domain.models import Base
+
+metadata = Base.metadata

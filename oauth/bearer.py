@@ -1,0 +1,96 @@
+"""Bearer verification for the MCP endpoint (RFC 6750) with RFC 8707 audience binding.
+
+The MCP SDK's bearer middleware leaves the audience check and the ``scope`` challenge
+parameter to the verifier; both live here. One indexed read per request: the token row
+joined to its grant (revoking a grant therefore revokes every token of that family).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.clock import utcnow
+from domain.db import Database
+from domain.settings import Settings
+from oauth.hashing import token_hash
+from oauth.scopes import ALL_SCOPES, parse_scope, scope_for_tool
+from oauth.server import resource_of
+from oauth.store import SqlStore
+
+REALM = "PieterPost MCP"
+TOUCH_INTERVAL_S = 60  # how stale a connection's "last used" may get on the dashboard
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    account_id: str
+    client_id: str
+    grant_id: str
+    scopes: frozenset[str]
+    resource: str
+    expires_at: datetime
+
+
+class BearerError(Exception):
+    """401 (``invalid_token``/``invalid_request``, or no error for a bare challenge) or 403."""
+
+    def __init__(self, status: int, error: str | None, description: str = "", scope: str | None = None) -> None:
+        super().__init__(description or error or "authentication required")
+        self.status = status
+        self.error = error
+        self.description = description
+        self.scope = scope
+
+    def www_authenticate(self, settings: Settings) -> str:
+        return challenge(settings, error=self.error, description=self.description, scope=self.scope)
+
+
+def resource_metadata_url(settings: Settings) -> str:
+    return f"{settings.base_url}/.well-known/oauth-protected-resource/mcp"
+
+
+def challenge(settings: Settings, *, error: str | None = None, description: str = "",
+              scope: str | None = None) -> str:
+    """The ``WWW-Authenticate`` value SPEC prescribes (RFC 6750 §3, RFC 9728 §5.1)."""
+    parts = [f'realm="{REALM}"', f'resource_metadata="{resource_metadata_url(settings)}"',
+             f'scope="{scope or " ".join(ALL_SCOPES)}"']
+    if error:
+        parts.append(f'error="{error}"')
+    if description:
+        parts.append(f'error_description="{_quote_safe(description)}"')
+    return "Bearer " + ", ".join(parts)
+
+
+async def verify(db: Database, authorization: str | None, settings: Settings, *,
+                 now: datetime | None = None) -> TokenInfo:
+    """Who the bearer token speaks for, or ``BearerError``. Reads only shared state."""
+    if not authorization:
+        raise BearerError(401, None)  # RFC 6750 §3.1: no error code when no credentials were sent
+    scheme, _, value = authorization.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() != "bearer" or not value or " " in value:
+        raise BearerError(401, "invalid_request", "Send the access token as: Authorization: Bearer <token>")
+    store = SqlStore(db)
+    view = await store.get_token(token_hash(value))
+    now = now or utcnow()
+    if view is None or view.kind != "access" or not view.is_live(now):
+        raise BearerError(401, "invalid_token", "The access token is unknown, expired or revoked.")
+    if view.grant.resource.rstrip("/") != resource_of(settings).rstrip("/"):
+        raise BearerError(401, "invalid_token", "The access token was issued for another resource.")
+    if view.grant.last_used_at is None or (now - view.grant.last_used_at).total_seconds() >= TOUCH_INTERVAL_S:
+        await store.touch_grant(view.grant.id, now, TOUCH_INTERVAL_S)
+    return TokenInfo(account_id=view.grant.account_id, client_id=view.grant.client_id, grant_id=view.grant.id,
+                     scopes=frozenset(parse_scope(view.scope)), resource=view.grant.resource,
+                     expires_at=view.expires_at)
+
+
+def require_scope(info: TokenInfo, tool_name: str) -> None:
+    """403 ``insufficient_scope`` naming the scope a tool needs (RFC 6750 §3.1)."""
+    needed = scope_for_tool(tool_name)
+    if needed is not None and needed not in info.scopes:
+        raise BearerError(403, "insufficient_scope", f"The tool {tool_name} needs the scope {needed}.",
+                          scope=needed)
+
+
+def _quote_safe(text: str) -> str:
+    return text.replace("\\", "").replace('"', "'")

@@ -1,0 +1,88 @@
+"""Who is calling the MCP endpoint: bearer token -> principal, and the per-tool scope check.
+
+The token rules themselves (hashing, expiry, revocation, RFC 8707 audience) live in
+``oauth.bearer``; this module only adapts its answers to what the MCP edge needs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from domain.settings import Settings
+
+if TYPE_CHECKING:
+    from domain.db import Database
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user's grant, as the tools see it."""
+
+    account_id: str
+    client_id: str
+    scopes: frozenset[str]
+    grant_id: str | None = None
+    token_info: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class AuthFailure(Exception):
+    """An HTTP-level refusal: 401 (no/bad token) or 403 (insufficient_scope)."""
+
+    status: int
+    www_authenticate: str
+    error: str | None  # None: no credentials were sent (RFC 6750 §3.1 bare challenge)
+    description: str = ""
+    scope: str | None = None
+
+    def body(self) -> dict[str, str]:
+        out = {"error": self.error or "unauthorized"}
+        out["error_description"] = self.description or "Connect with OAuth: see the WWW-Authenticate header."
+        return out
+
+
+class Authenticator(Protocol):
+    async def authenticate(self, authorization: str | None) -> Principal: ...
+
+    def missing_scope(self, principal: Principal, tool_name: str) -> AuthFailure | None: ...
+
+
+class OAuthAuthenticator:
+    """Production authenticator backed by ``oauth.bearer`` (database-only, so multi-process safe)."""
+
+    def __init__(self, db: "Database", settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    async def authenticate(self, authorization: str | None) -> Principal:
+        from oauth import bearer
+
+        try:
+            info = await bearer.verify(self.db, authorization, self.settings)
+        except bearer.BearerError as err:
+            raise self._failure(err) from None
+        return Principal(
+            account_id=info.account_id,
+            client_id=info.client_id,
+            scopes=frozenset(info.scopes),
+            grant_id=getattr(info, "grant_id", None),
+            token_info=info,
+        )
+
+    def missing_scope(self, principal: Principal, tool_name: str) -> AuthFailure | None:
+        from oauth import bearer
+
+        try:
+            bearer.require_scope(principal.token_info, tool_name)
+        except bearer.BearerError as err:
+            return self._failure(err)
+        return None
+
+    def _failure(self, err: Any) -> AuthFailure:
+        return AuthFailure(
+            status=err.status,
+            www_authenticate=err.www_authenticate(self.settings),
+            error=err.error,
+            description=getattr(err, "description", "") or "",
+            scope=getattr(err, "scope", None),
+        )

@@ -1,0 +1,140 @@
+"""The low-level MCP ``Server`` and its two handlers: tools/list and tools/call.
+
+Handlers stay thin: tools/list serves ``schemas/tools.json`` as is, tools/call checks the
+grant's scope and hands over to ``tools.registry.call``. JSON-RPC errors are used only for an
+unknown tool name (MCP "Error Handling": protocol error) — every other failure is an
+``isError`` result (SEP-1303).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+import mcp_types as types
+from mcp.server.caching import CacheHint
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel.server import Server
+from mcp.shared.exceptions import MCPError
+
+from domain.errors import DomainError, ErrorCode
+from domain.limits import hit_minute_limits
+from domain.settings import Settings
+from server.mcp.auth import Authenticator, Principal
+from server.mcp.docs_routes import docs_sections
+from server.mcp.gate import principal_of
+from tools import registry, results
+from tools.context import ToolEnv
+
+if TYPE_CHECKING:
+    from domain.db import Database
+
+SERVER_NAME = "pieterpost"
+SERVER_TITLE = "PieterPost"
+SERVER_VERSION = "0.1.0"
+INSTRUCTIONS = (
+    "PieterPost prices, pays for and sends real letters and postcards. Writable tools run in test "
+    "mode unless you pass mode: \"live\". Look saved people up with list_mailbook_contacts and use "
+    "their recipient object; call quote_order before any live send; read the final text back to the "
+    "person before creating links or orders; for a live create_direct_order get explicit "
+    "confirmation and pass confirmLiveSend: true with maxAmountCents. Send an idempotencyKey with "
+    "every create call. Full guide: /api/docs/mcp.md"
+)
+
+
+def _principal(ctx: ServerRequestContext[Any, Any]) -> Principal:
+    request = ctx.request
+    principal = principal_of(request.scope) if request is not None else None
+    if principal is None:  # the bearer gate runs before every transport; this is a wiring bug
+        raise MCPError(code=types.INTERNAL_ERROR, message="Request reached the MCP server without authentication")
+    return principal
+
+
+def _client_ip(ctx: ServerRequestContext[Any, Any]) -> str:
+    client = ctx.request.scope.get("client") if ctx.request is not None else None
+    return client[0] if client else "unknown"
+
+
+def _connections_lister(db: "Database", account_id: str) -> Any:
+    """The user's connected MCP clients, from the oauth area (for search/fetch)."""
+    try:
+        from oauth import connections
+    except ImportError:
+        return None
+
+    async def list_connections() -> list[dict[str, Any]]:
+        return await connections.list_connections(db, account_id)
+
+    return list_connections
+
+
+async def _count_call(db: "Database", settings: Settings, principal: Principal, ip: str) -> None:
+    """SPEC "Limits": MCP calls count against the same per-account and per-IP minute windows as REST."""
+    async with db.transaction() as session:
+        await hit_minute_limits(session, [
+            (f"acct:{principal.account_id}", settings.rate_limit_per_minute),
+            (f"ip:{ip}", settings.rate_limit_ip_per_minute),
+        ])
+
+
+class Runtime(Protocol):
+    """What the handlers need at call time (the db exists only once the app has started)."""
+
+    settings: Settings
+
+    @property
+    def db(self) -> "Database": ...
+
+    @property
+    def authenticator(self) -> Authenticator: ...
+
+
+def build_server(runtime: Runtime) -> Server[Any]:
+    settings = runtime.settings
+    docs = docs_sections(settings)
+
+    async def on_list_tools(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> dict[str, Any]:
+        # resultType is required from 2026-07-28 on; older versions' serialisers drop it
+        return {"tools": registry.list_tools(), "resultType": "complete"}
+
+    async def on_call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams) -> dict[str, Any]:
+        name = params.name
+        if name not in registry.registry():
+            raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown tool: {name}")
+        principal = _principal(ctx)
+        db = runtime.db
+        refused = runtime.authenticator.missing_scope(principal, name)
+        if refused is not None:
+            return {**results.failure(
+                ErrorCode.FORBIDDEN.value,
+                f"insufficient_scope: {name} needs the {refused.scope} scope, which this connection was not "
+                f"granted. Reconnect PieterPost and approve {refused.scope}.",
+            ), "resultType": "complete"}
+        ip = _client_ip(ctx)
+        try:
+            await _count_call(db, settings, principal, ip)
+        except DomainError as err:
+            return {**results.failure(err.code.value, err.message), "resultType": "complete"}
+        env = ToolEnv(
+            db=db,
+            settings=settings,
+            account_id=principal.account_id,
+            client_id=principal.client_id,
+            grant_id=principal.grant_id,
+            client_ip=ip,
+            docs=docs,
+            list_connections=_connections_lister(db, principal.account_id),
+        )
+        return {**await registry.call(env, name, params.arguments), "resultType": "complete"}
+
+    return Server(
+        SERVER_NAME,
+        # The tool list is the same for every caller: 2026-07-28 clients may cache it for 5 minutes.
+        cache_hints={"tools/list": CacheHint(ttl_ms=300_000, scope="public")},
+        version=SERVER_VERSION,
+        title=SERVER_TITLE,
+        instructions=INSTRUCTIONS,
+        website_url=settings.base_url,
+        on_list_tools=on_list_tools,
+        on_call_tool=on_call_tool,
+    )
