@@ -26,6 +26,7 @@ from domain.quotes import Quote, quote_draft
 from domain.settings import Settings
 from domain.wallets import ensure_wallet, peek_wallet, post_entry
 
+CANCELLABLE = ("draft", "checkout_open", "paid")  # not yet queued (SPEC "Beyond the seed")
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ async def cancel_order(session: AsyncSession, caller: Caller, order_id: str) -> 
     await get_order(session, caller, order_id)  # ownership: another account's order is not found
     order = await session.get(Order, order_id, with_for_update=True, populate_existing=True)
     assert order is not None
-    if order.status not in ("draft", "checkout_open", "paid"):
+    if not can_cancel(order):
         raise NotCancellable(f"Order {order.id} is {order.status}; only orders not yet queued can be cancelled.")
     if order.status == "paid":
         if order.billing_mode == "credits":
@@ -194,6 +195,10 @@ async def cancel_order(session: AsyncSession, caller: Caller, order_id: str) -> 
         await cancel_job(session, order)
     move(session, order, "cancelled")
     return order
+
+
+def can_cancel(order: Order) -> bool:
+    return order.status in CANCELLABLE
 
 
 async def current_wallet(session: AsyncSession, order: Order) -> Wallet | None:
