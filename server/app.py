@@ -40,10 +40,14 @@ ROUTE_MODULES: tuple[str, ...] = (
     "server.web.dashboard",
     "server.web.docs",
     "server.mcp",
+    "server.api.stripe_webhook",
+    "server.web.payments.checkout_pages",
+    "server.web.payments.topup_pages",
+    "server.web.payments.compose_pages",
 )
 
 # Areas needing start/stop work expose ``lifespan(app) -> AsyncContextManager``.
-LIFESPAN_MODULES: tuple[str, ...] = ("server.mcp",)
+LIFESPAN_MODULES: tuple[str, ...] = ("server.mcp", "server.worker")
 
 
 def check_settings(settings: Settings) -> None:
