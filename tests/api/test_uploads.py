@@ -213,3 +213,30 @@ async def test_us_letter_proof_carries_the_address_block(client, account):
     start = lines.index("Pieter Post")
     assert lines[start : start + 4] == ["Pieter Post", "123 Main Street", "SPRINGFIELD, IL 62704", "UNITED STATES"]
     assert [round(float(v)) for v in PdfReader(io.BytesIO(proof.content)).pages[0].mediabox[2:]] == [612, 792]
+
+
+async def test_long_german_letters_to_greek_and_cyrillic_recipients_print_as_quoted(client, account, db, settings):
+    from domain import commands
+    from domain.context import Caller
+    from tests.domain.test_layout import german_message
+
+    message = german_message()
+    greek = {"name": "Γιώργος Παπαδόπουλος", "street": "Ερμού", "number": "25", "postalCode": "105 63",
+             "city": "Αθήνα", "country": "GR"}
+    cyrillic = {"name": "Анна Иванова", "street": "ул. Витоша", "number": "7", "postalCode": "1000",
+                "city": "София", "country": "BG"}
+    body = fresh(CHECKOUT_LETTER)
+    body["letters"] = [{"message": message, "recipient": greek}, {"message": message, "recipient": cyrillic}]
+    quote = await commands.quote(db, settings, Caller(account_id=account["id"], mode="test"), body)
+    order = await client.post("/v1/checkout-links", json=body, headers=auth(account["test_key"]))
+    assert order.status_code == 200, order.text
+    assert order.json()["amountCents"] == quote["amountCents"] == sum(200 + (p - 1) * 50 for p in quote["pageCounts"])
+    proof = await client.get(f"/v1/orders/{order.json()['orderId']}/proof", headers=auth(account["test_key"]))
+    assert len(PdfReader(io.BytesIO(proof.content)).pages) == sum(quote["pageCounts"])
+    text = pdftotext(proof.content)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for name in (greek["name"], cyrillic["name"]):
+        start = lines.index(name)
+        assert len(lines[start : start + 4]) == 4 and lines[start + 1].startswith(("Ερμού 25", "ул. Витоша"))
+    assert re.sub(r"\s+", " ", text).count(re.sub(r"\s+", " ", message)) == 2
+
