@@ -18,6 +18,7 @@ from datetime import timedelta
 from starlette.applications import Starlette
 
 from domain import clock, migrate
+from domain.assets.service import expire_assets
 from domain.db import Database
 from domain.expiry import expire_due
 from domain.fulfillment_jobs import Claim, claim_next, process, retry_later
@@ -62,6 +63,10 @@ async def run_once(db: Database, settings: Settings, *, providers: ProviderFacto
             pass
     except Exception:  # noqa: BLE001
         log.exception("expiry sweep failed")
+    try:
+        await expire_assets(db, settings)  # uploads unused after 7 days (SPEC "Assets")
+    except Exception:  # noqa: BLE001
+        log.exception("asset expiry sweep failed")
     while (claim := await claim_next(db, settings, me)) is not None:
         outcomes.append(await run_job(db, settings, claim, providers))
     return outcomes

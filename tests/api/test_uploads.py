@@ -239,3 +239,4 @@ async def test_long_german_letters_to_greek_and_cyrillic_recipients_print_as_quo
         start = lines.index(name)
         assert len(lines[start : start + 4]) == 4 and lines[start + 1].startswith(("Ερμού 25", "ул. Витоша"))
     assert re.sub(r"\s+", " ", text).count(re.sub(r"\s+", " ", message)) == 2
+

@@ -2,8 +2,8 @@
 
 It checks each hand-off (bearer token, idempotency key, a real PDF, an address), prints each
 idempotency key at most once (a repeat gets the first answer), and can misbehave on
-purpose: be down for the next N requests, refuse everything, or hold one request open so a
-test can kill the worker mid-hand-off.
+purpose, per order (other tests' jobs share the partner): be down for the next N requests,
+refuse, or hold one piece's request open so a test can kill the worker mid-hand-off.
 """
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ class FakePartner:
     printed: dict[str, str] = field(default_factory=dict)  # idempotency key -> partner id
     print_count: dict[str, int] = field(default_factory=dict)  # key -> times actually printed (must be 1)
     problems: list[str] = field(default_factory=list)
-    down_for: int = 0
-    refuse: int | None = None  # a 4xx status to answer every request with
-    hold_on_request: int | None = None  # 1-based request number to hold open
+    down_for: dict[str, int] = field(default_factory=dict)  # order id -> answer 503 this many times
+    refuse: dict[str, int] = field(default_factory=dict)  # order id -> 4xx status to answer with
+    hold_key: str | None = None  # a piece id whose request is held open (and printed)
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -49,16 +49,17 @@ class FakePartner:
                 self.problems.append(f"request {number}: file is not a PDF")
             if not metadata.get("address") or not metadata.get("country"):
                 self.problems.append(f"request {number}: no address")
-            if self.down_for > 0:
-                self.down_for -= 1
+            order_id = str(metadata.get("orderId"))
+            if self.down_for.get(order_id, 0) > 0:
+                self.down_for[order_id] -= 1
                 return 503, {"error": "print partner is down for maintenance"}
-            if self.refuse is not None:
-                return self.refuse, {"error": "address not deliverable by this partner"}
+            if order_id in self.refuse:
+                return self.refuse[order_id], {"error": "address not deliverable by this partner"}
             if key not in self.printed:  # the piece goes to print the moment it is received
                 self.printed[key] = f"pp_{secrets.token_hex(6)}"
                 self.print_count[key] = self.print_count.get(key, 0) + 1
             answer = {"id": self.printed[key], "status": "accepted"}
-            hold = number == self.hold_on_request
+            hold = key == self.hold_key
         if hold:
             self.holding.set()
             self.release.wait(timeout=60)

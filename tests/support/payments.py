@@ -42,7 +42,9 @@ def partner_server() -> Iterator[partner_mod.FakePartner]:
 @pytest.fixture
 def partner(partner_server: partner_mod.FakePartner) -> partner_mod.FakePartner:
     """The shared fake partner, behaving normally at the start of each test."""
-    partner_server.down_for, partner_server.refuse, partner_server.hold_on_request = 0, None, None
+    partner_server.down_for.clear()
+    partner_server.refuse.clear()
+    partner_server.hold_key = None
     partner_server.holding.clear()
     partner_server.release.clear()
     return partner_server
