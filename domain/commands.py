@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain import compose_links, orders, topups
+from domain.checkout import close_live_session
 from domain.accounts import capability_flags, get_account
 from domain.context import Caller
 from domain.db import Database
@@ -119,6 +120,8 @@ async def get_order(db: Database, settings: Settings, caller: Caller, order_id: 
 
 
 async def cancel_order(db: Database, settings: Settings, caller: Caller, order_id: str) -> dict[str, Any]:
+    async with db.read() as session:
+        await close_live_session(settings, await orders.get_order(session, caller, order_id))
     async with db.transaction() as session:
         order = await orders.cancel_order(session, caller, order_id)
         return order_view(order, settings.base_url, await orders.current_wallet(session, order))

@@ -56,12 +56,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 class Database:
     """Owns the engine; hands out sessions, each inside exactly one transaction."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 20) -> None:
         self.url = async_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         kwargs: dict[str, Any] = {"pool_pre_ping": True}
         if not self.is_sqlite:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2)
+            # a steady pool: connections past it are opened and closed per checkout, which is slow
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size // 2)
         self.engine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)

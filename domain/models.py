@@ -110,7 +110,8 @@ class LedgerEntry(Base):
 
 class Order(Base):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_account_created", "account_id", "created_at", "id"),)
+    __table_args__ = (Index("ix_orders_account_created", "account_id", "created_at", "id"),
+                      Index("ix_orders_status_expires", "status", "expires_at"))
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     order_ref: Mapped[str] = mapped_column(String(36), unique=True)
@@ -131,6 +132,7 @@ class Order(Base):
     checkout_url: Mapped[str | None] = mapped_column(Text)
     stripe_session_id: Mapped[str | None] = mapped_column(String(255), index=True)
     payment_reference: Mapped[str | None] = mapped_column(String(80))
+    refund_reference: Mapped[str | None] = mapped_column(String(80))  # wallet:<ledger id> or a Stripe refund id
     error: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16), default="api")
     expires_at: Mapped[datetime | None]
@@ -282,6 +284,7 @@ class FulfillmentJob(Base):
     """A leased unit of worker work; a dead worker's lease runs out and another takes over."""
 
     __tablename__ = "fulfillment_jobs"
+    __table_args__ = (Index("ix_fulfillment_jobs_status_run_after", "status", "run_after"),)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed

@@ -5,15 +5,16 @@ REST and MCP both call these; every rule about an order lives here or below.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.accounts import get_account
+from domain.checkout import CHECKOUT_TTL, open_checkout
 from domain.clock import utcnow
 from domain.context import Caller
+from domain.fulfillment import cancel_job, enqueue
 from domain.errors import ErrorCode, Forbidden, LimitExceeded, NotCancellable, NotFound
 from domain.ids import new_id, new_ref
 from domain.limits import count_daily_order
@@ -25,7 +26,7 @@ from domain.quotes import Quote, quote_draft
 from domain.settings import Settings
 from domain.wallets import ensure_wallet, peek_wallet, post_entry
 
-CHECKOUT_TTL = timedelta(hours=24)
+CANCELLABLE = ("draft", "checkout_open", "paid")  # not yet queued (SPEC "Beyond the seed")
 
 
 @dataclass(frozen=True)
@@ -141,17 +142,13 @@ async def create_checkout_order(session: AsyncSession, caller: Caller, draft: Or
                                 *, source: str = "api") -> Order:
     """A hosted-checkout order: draft → checkout_open with a 24 h expiry."""
     order = await _create_draft(session, caller, draft, settings, billing_mode="hosted_checkout", source=source)
-    order.expires_at = utcnow() + CHECKOUT_TTL
-    from domain.checkout import open_checkout  # payments live in their own module
-
+    order.expires_at = order.created_at + CHECKOUT_TTL
     await open_checkout(session, order, settings)
     move(session, order, "checkout_open")
     return order
 
 
 async def enqueue_fulfillment(session: AsyncSession, order: Order) -> None:
-    from domain.fulfillment import enqueue
-
     await enqueue(session, order)
 
 
@@ -178,15 +175,30 @@ async def list_orders(session: AsyncSession, caller: Caller, *, limit: int = 25,
 
 
 async def cancel_order(session: AsyncSession, caller: Caller, order_id: str) -> Order:
-    """Cancel before the order is queued; a wallet-paid order gets its credits back."""
-    order = await get_order(session, caller, order_id)
-    if order.status not in ("draft", "checkout_open", "paid"):
+    """Cancel before the order is queued (seed 004 peer: cancel with refund).
+
+    Wallet-paid orders get their credits back in this transaction; a paid hosted checkout is
+    refunded through Stripe by the worker. The row is locked so a worker cannot queue it
+    between the check and the change. A live open checkout's Stripe session is closed first,
+    outside the transaction (``domain.checkout.close_live_session``).
+    """
+    await get_order(session, caller, order_id)  # ownership: another account's order is not found
+    order = await session.get(Order, order_id, with_for_update=True, populate_existing=True)
+    assert order is not None
+    if not can_cancel(order):
         raise NotCancellable(f"Order {order.id} is {order.status}; only orders not yet queued can be cancelled.")
-    if order.status == "paid" and order.billing_mode == "credits":
-        wallet = await ensure_wallet(session, order.account_id, order.mode, order.currency)
-        await post_entry(session, wallet, order.amount_cents, "refund", order_id=order.id)
+    if order.status == "paid":
+        if order.billing_mode == "credits":
+            wallet = await ensure_wallet(session, order.account_id, order.mode, order.currency)
+            entry = await post_entry(session, wallet, order.amount_cents, "refund", order_id=order.id)
+            order.refund_reference = f"wallet:{entry.id}"
+        await cancel_job(session, order)
     move(session, order, "cancelled")
     return order
+
+
+def can_cancel(order: Order) -> bool:
+    return order.status in CANCELLABLE
 
 
 async def current_wallet(session: AsyncSession, order: Order) -> Wallet | None:

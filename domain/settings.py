@@ -39,6 +39,18 @@ class Settings(BaseSettings):
     fulfillment_url: str = ""
     fulfillment_token: str = Field(default="", repr=False)
     run_worker: bool = True
+    # fulfillment worker (SPEC "Fulfillment"): leases, retries with exponential backoff
+    worker_poll_seconds: float = 2.0
+    fulfillment_lease_seconds: float = 120.0
+    fulfillment_retry_base_seconds: float = 10.0
+    fulfillment_retry_max_seconds: float = 3600.0
+    fulfillment_max_attempts: int = 10
+    fulfillment_timeout_seconds: float = 30.0
+    # a live checkout is only marked expired this long after Stripe's own expiry, so a payment
+    # completed in the last second still finds its order open when the webhook arrives
+    checkout_expiry_grace_seconds: float = 600.0
+    # test hook for subprocess servers/workers: shift this process's clock (domain.clock)
+    clock_offset_seconds: float = 0.0
 
     log_level: str = "INFO"
 

@@ -7,13 +7,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.accounts import get_account
+from domain.checkout import open_topup_checkout
 from domain.clock import iso, utcnow
 from domain.context import Caller
-from domain.errors import InvalidRequest, Misconfigured, NotFound
+from domain.errors import Forbidden, InvalidRequest, NotFound
 from domain.ids import new_id
 from domain.models import Topup, Wallet
 from domain.paging import newest_first
-from domain.payload_fields import parse_metadata
+from domain.payload_fields import parse_metadata, parse_return_url
 from domain.settings import Settings
 from domain.wallets import ensure_wallet, parse_currency, peek_wallet, post_entry, wallet_view
 
@@ -46,9 +48,7 @@ async def create_topup(session: AsyncSession, caller: Caller, body: dict[str, An
         raise InvalidRequest('paymentMethod must be "auto", "card" or "ideal".', field="paymentMethod")
     if method == "ideal" and currency != "eur":
         raise InvalidRequest("iDEAL is only available for EUR.", field="paymentMethod")
-    return_url = body.get("returnUrl")
-    if return_url is not None and not isinstance(return_url, str):
-        raise InvalidRequest("returnUrl must be a URL string.", field="returnUrl")
+    return_url = parse_return_url(body, "returnUrl", caller.mode)
     now = utcnow()
     topup = Topup(id=new_id("topup"), account_id=caller.account_id, mode=caller.mode, currency=currency,
                   amount_cents=amount, status="pending", return_url=return_url, payment_method=method,
@@ -58,9 +58,11 @@ async def create_topup(session: AsyncSession, caller: Caller, body: dict[str, An
     if caller.mode == "test":
         await mark_paid(session, topup)
         return topup
-    if not settings.stripe_secret_key:
-        raise Misconfigured("Live top-ups need PIETERPOST_STRIPE_SECRET_KEY.")
-    raise Misconfigured("Live Stripe top-ups are not available on this server yet.")
+    account = await get_account(session, caller.account_id)
+    if not account.live_enabled:
+        raise Forbidden("Live mode is not enabled for this account yet.")
+    await open_topup_checkout(topup, settings)  # pending until the signed webhook says paid
+    return topup
 
 
 async def mark_paid(session: AsyncSession, topup: Topup) -> Wallet:

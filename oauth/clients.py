@@ -94,11 +94,13 @@ class Client:
         # Only an unambiguous single registration may stand in for a missing redirect_uri.
         return self.redirect_uris[0] if len(self.redirect_uris) == 1 else None
 
-    def get_allowed_scope(self, scope: str | None) -> str:
+    def get_allowed_scope(self, scope: str | None) -> str | None:
+        """Requested scopes narrowed to the registered ones; None (invalid_scope) if none remain."""
         allowed = set(parse_scope(self.scope))
         if not scope:
             return join_scope(allowed)
-        return join_scope(s for s in parse_scope(scope) if s in allowed)
+        granted = join_scope(s for s in parse_scope(scope) if s in allowed)
+        return granted or None
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         # Exact string match against the registered list (OAuth 2.1 §4.1.3, SPEC).

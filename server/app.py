@@ -36,11 +36,18 @@ ROUTE_MODULES: tuple[str, ...] = (
     "oauth",
     "server.web.oauth_pages",
     "server.web.static_files",
+    "server.web.signin",
+    "server.web.dashboard",
+    "server.web.docs",
     "server.mcp",
+    "server.api.stripe_webhook",
+    "server.web.payments.checkout_pages",
+    "server.web.payments.topup_pages",
+    "server.web.payments.compose_pages",
 )
 
 # Areas needing start/stop work expose ``lifespan(app) -> AsyncContextManager``.
-LIFESPAN_MODULES: tuple[str, ...] = ("server.mcp",)
+LIFESPAN_MODULES: tuple[str, ...] = ("server.mcp", "server.worker")
 
 
 def check_settings(settings: Settings) -> None:

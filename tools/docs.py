@@ -81,6 +81,11 @@ def _client_config(base_url: str) -> str:
     return json.dumps(config, indent=2)
 
 
+def client_config(base_url: str) -> str:
+    """The MCP client config JSON (allowed tools, no approval for read-only tools); the dashboard shows it."""
+    return _client_config(base_url)
+
+
 def _scope_table(tool_scopes: Mapping[str, str], scope_words: Mapping[str, str]) -> str:
     lines = ["| scope | lets the client | tools |", "|---|---|---|"]
     for scope, words in scope_words.items():

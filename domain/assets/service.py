@@ -161,4 +161,5 @@ async def expire_assets(db: Database, settings: Settings, *, batch: int = 500) -
     storage = storage_for(settings)
     for key in keys:
         await storage.delete(key)
+    await storage.sweep_staging(older_than_seconds=24 * 3600)
     return len(keys)

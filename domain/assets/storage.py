@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ class AssetStorage(Protocol):
     async def read(self, key: str) -> bytes: ...
     async def exists(self, key: str) -> bool: ...
     async def delete(self, key: str) -> None: ...
+    async def sweep_staging(self, older_than_seconds: float) -> int: ...
 
 
 def _too_large(field: str, max_bytes: int) -> PayloadTooLarge:
@@ -107,3 +109,18 @@ class LocalDirectoryStorage:
 
     async def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    async def sweep_staging(self, older_than_seconds: float) -> int:
+        """Remove staging files a crashed or killed upload left behind."""
+        if not self.staging.is_dir():
+            return 0
+        cutoff = time.time() - older_than_seconds
+        removed = 0
+        for leftover in self.staging.iterdir():
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # finished or discarded meanwhile
+        return removed

@@ -1,7 +1,8 @@
 """The ``upload_asset`` MCP tool's domain function: ``fileBase64`` or ``fileUrl`` (seed 001).
 
 Both sources end in the same staging and validation path as REST uploads
-(``service.store_staged``); ``contentType`` is recorded by nobody, since content is sniffed.
+(``service.store_staged``). The declared ``contentType`` is required by the tool schema but
+not trusted: the stored type is the one sniffed from the bytes.
 """
 from __future__ import annotations
 

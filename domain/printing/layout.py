@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.lib.pagesizes import A4, A6, LETTER, landscape
 from reportlab.lib.units import inch, mm
@@ -129,27 +130,35 @@ def wrap_text(text: str, width: float, *, size: float, font: str = REGULAR) -> l
     return lines
 
 
+@lru_cache(maxsize=8192)
+def _width(token: str, font: str, size: float) -> float:
+    return text_width(token, font, size)
+
+
 def _wrap_line(line: str, width: float, size: float, font: str) -> list[str]:
+    # Widths add up (reportlab sets TrueType text without kerning), so each token is measured
+    # once and the line's width is kept as a running sum: linear in the message length.
     out: list[str] = []
-    current = ""
+    current, current_w = "", 0.0
     for token in _TOKENS.findall(line):
+        token_w = _width(token, font, size)
         if token.isspace():
             if current == "" and out:
                 continue  # spaces right after a soft break are the break itself
-            current += token
+            current, current_w = current + token, current_w + token_w
             continue
-        candidate = current + token
-        if text_width(candidate, font, size) <= width:
-            current = candidate
+        if current_w + token_w <= width:
+            current, current_w = current + token, current_w + token_w
             continue
         if current.strip():
             out.append(current.rstrip())
-            current = ""
-        while len(token) > 1 and text_width(current + token, font, size) > width:
+            current, current_w = "", 0.0
+        while len(token) > 1 and current_w + token_w > width:
             cut = _longest_prefix(current, token, width, size, font)
             out.append(current + token[:cut])
-            current, token = "", token[cut:]
-        current += token
+            current, current_w, token = "", 0.0, token[cut:]
+            token_w = _width(token, font, size)
+        current, current_w = current + token, current_w + token_w
     out.append(current.rstrip())
     return out
 

@@ -10,20 +10,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.accounts import create_account, get_account, get_account_by_email
-from domain.errors import DomainError
+from domain.accounts import get_account
 from domain.settings import Settings
-from oauth import authorize, sessions, throttle
-from oauth.passwords import check_password, hash_password, password_problem
+from oauth import authorize, sessions
 from oauth.scopes import describe
 from oauth.service import get_service
-from server.web import csrf
-
+from server.web import credentials, csrf
 from server.web.render import HEADERS, templates
 
 
@@ -90,43 +86,15 @@ async def _credentials_page(request: Request, page: str) -> Response:
         return _error(request, 403, "csrf", "Please try again", "The form expired or did not come from this site.")
     email, password = str(form.get("email") or "").strip(), str(form.get("password") or "")
     address = request.client.host if request.client else None
-    wait = await throttle.retry_after(service.db, email, address)
-    if wait is not None:
-        response = _page(request, page, 429, email=email, error=f"Too many attempts. Try again in {wait // 60 + 1} minutes.",
-                         **context)
-        response.headers["Retry-After"] = str(wait)
+    outcome = await credentials.attempt(service.db, "login" if page == "login" else "signup", email, password, address)
+    if outcome.account_id is None:
+        response = _page(request, page, outcome.status, email=email, error=outcome.problem, **context)
+        if outcome.retry_after is not None:
+            response.headers["Retry-After"] = str(outcome.retry_after)
         return response
-    account_id, problem, status = (await _sign_in(service.db, email, password) if page == "login"
-                                   else await _sign_up(service.db, email, password))
-    if account_id is None:
-        await throttle.record_failure(service.db, email, address)
-        return _page(request, page, status, email=email, error=problem, **context)
     response = RedirectResponse(_url("consent", pending.handle), status_code=303, headers=HEADERS)
-    await sessions.start(service.db, account_id, response, secure=_secure(request.app.state.settings))
+    await sessions.start(service.db, outcome.account_id, response, secure=_secure(request.app.state.settings))
     return response
-
-
-async def _sign_in(db: Any, email: str, password: str) -> tuple[str | None, str, int]:
-    async with db.read() as s:
-        account = await get_account_by_email(s, email) if email else None
-    # Argon2 is deliberately slow: keep it off the event loop.
-    ok = await anyio.to_thread.run_sync(check_password, password, account.password_hash if account else None)
-    if account is None or not ok or account.status != "active":
-        return None, "That email and password do not match an account.", 401
-    return account.id, "", 200
-
-
-async def _sign_up(db: Any, email: str, password: str) -> tuple[str | None, str, int]:
-    problem = password_problem(password)
-    if problem:
-        return None, problem, 400
-    password_hash = await anyio.to_thread.run_sync(hash_password, password)
-    try:
-        async with db.transaction() as s:
-            account = await create_account(s, email, password_hash=password_hash)
-            return account.id, "", 200
-    except DomainError as exc:  # invalid email, or the account exists
-        return None, exc.message, 400
 
 
 async def login(request: Request) -> Response:
@@ -155,7 +123,7 @@ async def consent(request: Request) -> Response:
             account = await get_account(s, account_id)
         return _page(request, "consent", client_name=pending.client.display_name, account_email=account.email,
                      redirect_host=pending.redirect_host, scopes=describe(pending.scopes), handle=pending.handle,
-                     action=_url("consent", pending.handle))
+                     action=_url("consent", pending.handle), logout_action=_url("logout", pending.handle))
     decision = form.get("decision")
     if decision not in ("approve", "deny"):
         return _error(request, 400, "invalid_request", "Please choose", "Choose Approve or Deny.")
@@ -166,11 +134,24 @@ async def consent(request: Request) -> Response:
     return RedirectResponse(location, status_code=302, headers=HEADERS)
 
 
+async def logout(request: Request) -> Response:
+    """"Not you?" on the consent page: end this browser's session, back to sign-in."""
+    service = get_service(request)
+    form = await request.form()
+    if not csrf.is_valid(request, request.app.state.settings, form.get(csrf.FIELD)):
+        return _error(request, 403, "csrf", "Please try again", "The form expired or did not come from this site.")
+    handle = await _handle(request)
+    response = RedirectResponse(_url("login", handle) if handle else "/", status_code=303, headers=HEADERS)
+    await sessions.end(service.db, request, response)
+    return response
+
+
 def build_routes(settings: Settings) -> list[Route]:
     out: list[Route] = []
     for path in ("/mcp/oauth/authorize", "/mcp/oauth/authorize/", "/authorize", "/authorize/"):
         out.append(Route(path, authorize_endpoint, methods=["GET", "POST"]))
     out += [Route("/mcp/oauth/login", login, methods=["GET", "POST"]),
             Route("/mcp/oauth/signup", signup, methods=["GET", "POST"]),
-            Route("/mcp/oauth/consent", consent, methods=["GET", "POST"])]
+            Route("/mcp/oauth/consent", consent, methods=["GET", "POST"]),
+            Route("/mcp/oauth/logout", logout, methods=["POST"])]
     return out

@@ -7,6 +7,7 @@ none yet. The headers keep pages out of frames and caches and allow only same-or
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,31 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+
+_SYMBOLS = {"eur": "€", "usd": "$"}
+
+
+def money(cents: int | None, currency: str = "eur") -> str:
+    """2500, "eur" -> "€25.00" (amounts are integer cents everywhere)."""
+    if cents is None:
+        return "—"
+    sign = "-" if cents < 0 else ""
+    symbol = _SYMBOLS.get(currency.lower(), currency.upper() + " ")
+    return f"{sign}{symbol}{abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+def when(value: str | datetime | None) -> str:
+    """ISO timestamp -> "2026-04-21 10:00 UTC" for people; "—" when absent."""
+    if value is None or value == "":
+        return "—"
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+templates.env.filters["money"] = money
+templates.env.filters["when"] = when
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
        "frame-ancestors 'none'")

@@ -14,7 +14,7 @@ from domain.clock import utcnow
 from domain.models import Asset
 from tests.api.payloads import CHECKOUT_LETTER, NL_RECIPIENT, US_RECIPIENT, fresh
 from tests.conftest import auth
-from tests.domain.filemakers import image_bytes, pdf_bytes, pdftotext, png_bomb
+from tests.domain.filemakers import image_bytes, image_sizes, pdf_bytes, pdftotext, png_bomb
 
 MB = 1024 * 1024
 SEED_FIELDS = {"assetId", "contentType", "kind", "name", "originalName", "publicUrl", "size"}
@@ -71,9 +71,7 @@ async def test_square_png_is_accepted_public_and_usable_as_postcard_front(client
     proof = await client.get(f"/v1/orders/{order.json()['orderId']}/proof", headers=auth(key))
     assert proof.status_code == 200 and proof.headers["content-type"] == "application/pdf"
     front_page = PdfReader(io.BytesIO(proof.content)).pages[0]
-    sizes = [(int(x.get_object()["/Width"]), int(x.get_object()["/Height"]))
-             for x in front_page["/Resources"]["/XObject"].values()]
-    assert sizes == [(1000, 1000)]  # the uploaded front, not the default one
+    assert image_sizes(front_page) == [(1000, 1000)]  # the uploaded front, not the default one
 
 
 async def test_non_square_postcard_image_is_rejected(client, account):
@@ -215,3 +213,30 @@ async def test_us_letter_proof_carries_the_address_block(client, account):
     start = lines.index("Pieter Post")
     assert lines[start : start + 4] == ["Pieter Post", "123 Main Street", "SPRINGFIELD, IL 62704", "UNITED STATES"]
     assert [round(float(v)) for v in PdfReader(io.BytesIO(proof.content)).pages[0].mediabox[2:]] == [612, 792]
+
+
+async def test_long_german_letters_to_greek_and_cyrillic_recipients_print_as_quoted(client, account, db, settings):
+    from domain import commands
+    from domain.context import Caller
+    from tests.domain.test_layout import german_message
+
+    message = german_message()
+    greek = {"name": "Γιώργος Παπαδόπουλος", "street": "Ερμού", "number": "25", "postalCode": "105 63",
+             "city": "Αθήνα", "country": "GR"}
+    cyrillic = {"name": "Анна Иванова", "street": "ул. Витоша", "number": "7", "postalCode": "1000",
+                "city": "София", "country": "BG"}
+    body = fresh(CHECKOUT_LETTER)
+    body["letters"] = [{"message": message, "recipient": greek}, {"message": message, "recipient": cyrillic}]
+    quote = await commands.quote(db, settings, Caller(account_id=account["id"], mode="test"), body)
+    order = await client.post("/v1/checkout-links", json=body, headers=auth(account["test_key"]))
+    assert order.status_code == 200, order.text
+    assert order.json()["amountCents"] == quote["amountCents"] == sum(200 + (p - 1) * 50 for p in quote["pageCounts"])
+    proof = await client.get(f"/v1/orders/{order.json()['orderId']}/proof", headers=auth(account["test_key"]))
+    assert len(PdfReader(io.BytesIO(proof.content)).pages) == sum(quote["pageCounts"])
+    text = pdftotext(proof.content)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for name in (greek["name"], cyrillic["name"]):
+        start = lines.index(name)
+        assert len(lines[start : start + 4]) == 4 and lines[start + 1].startswith(("Ερμού 25", "ул. Витоша"))
+    assert re.sub(r"\s+", " ", text).count(re.sub(r"\s+", " ", message)) == 2
+

@@ -84,3 +84,19 @@ def png_bomb(side: int) -> bytes:
     idat = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
     header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def image_sizes(page) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """Pixel sizes of the images a PDF page shows, looking inside form XObjects too."""
+    found: list[tuple[int, int]] = []
+
+    def walk(resources) -> None:  # type: ignore[no-untyped-def]
+        for ref in (resources or {}).get("/XObject", {}).values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                found.append((int(obj["/Width"]), int(obj["/Height"])))
+            elif obj.get("/Subtype") == "/Form":
+                walk(obj.get("/Resources"))
+
+    walk(page.get("/Resources"))
+    return found

@@ -68,3 +68,16 @@ async def test_delete_removes_the_file(tmp_path):
     await storage.delete("asset_b")
     assert not await storage.exists("asset_b")
     await storage.delete("asset_b")  # deleting twice is fine (expiry sweeps may race)
+
+
+async def test_sweep_removes_only_old_staging_leftovers(tmp_path):
+    import os
+    import time
+
+    storage = LocalDirectoryStorage(tmp_path)
+    old = await storage.stage(chunks(10), max_bytes=100)
+    new = await storage.stage(chunks(10), max_bytes=100)
+    day_ago = time.time() - 2 * 24 * 3600
+    os.utime(old.path, (day_ago, day_ago))
+    assert await storage.sweep_staging(older_than_seconds=24 * 3600) == 1
+    assert not old.path.exists() and new.path.exists()

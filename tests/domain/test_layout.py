@@ -12,7 +12,7 @@ from domain.errors import InvalidRequest
 from domain.printing import LetterPiece, PostcardPiece, count_message_pages, postcard_message_fits, render_pieces
 from domain.printing.fonts import REGULAR, text_width
 from domain.printing.layout import BODY_LEADING, BODY_SIZE, letter_format, paginate_message, wrap_text
-from tests.domain.filemakers import image_bytes, landscape_letter_pdf, pdf_bytes, pdftotext
+from tests.domain.filemakers import image_bytes, image_sizes, landscape_letter_pdf, pdf_bytes, pdftotext
 
 GREEK = ["Γιώργος Παπαδόπουλος", "Οδός Ερμού 25", "105 63 Αθήνα", "GREECE"]
 CYRILLIC = ["Анна Иванова", "ул. Тверская, д. 7", "125009 Москва", "RUSSIA"]
@@ -112,26 +112,21 @@ def test_attachments_follow_message_pages_in_order_on_letter_paper():
     lines = non_empty_lines(pdftotext(pdf))
     order = [lines.index(f"Attachment page {n}") for n in (1, 2, 3)] + [lines.index("Landscape page 1")]
     assert order == sorted(order) and lines.index("Siehe Anlage.") < order[0]
-    assert "/XObject" in reader.pages[4]["/Resources"]  # the image attachment has its own page
-
-
-def _image_sizes(page) -> list[tuple[int, int]]:
-    xobjects = page["/Resources"].get("/XObject", {})
-    return [(int(x.get_object()["/Width"]), int(x.get_object()["/Height"])) for x in xobjects.values()]
+    assert image_sizes(reader.pages[4]) == [(800, 600)]  # the image attachment has its own page
 
 
 def test_stamp_image_is_placed_only_when_given():
     recipient = ["Ada", "Dam 1", "Amsterdam"]
     plain = PdfReader(io.BytesIO(render_pieces([LetterPiece(recipient, "Hallo")])))
     stamped = PdfReader(io.BytesIO(render_pieces([LetterPiece(recipient, "Hallo", stamp=image_bytes((150, 100)))])))
-    assert _image_sizes(plain.pages[0]) == []
-    assert _image_sizes(stamped.pages[0]) == [(150, 100)]
+    assert image_sizes(plain.pages[0]) == []
+    assert image_sizes(stamped.pages[0]) == [(150, 100)]
 
 
 def test_exif_orientation_is_applied_when_images_are_placed():
     sideways = image_bytes((400, 200), "JPEG", orientation=6)  # stored landscape, shown portrait
     reader = PdfReader(io.BytesIO(render_pieces([LetterPiece(["Ada"], "x", attachments=[sideways])])))
-    assert _image_sizes(reader.pages[1]) == [(200, 400)]
+    assert image_sizes(reader.pages[1]) == [(200, 400)]
 
 
 def test_postcard_has_a6_front_and_back_with_default_front():
@@ -139,7 +134,7 @@ def test_postcard_has_a6_front_and_back_with_default_front():
     reader = PdfReader(io.BytesIO(pdf))
     size = [round(float(v)) for v in reader.pages[0].mediabox[2:]]
     assert len(reader.pages) == 2 and size == [round(v) for v in landscape(A6)]
-    assert _image_sizes(reader.pages[0]) == [(1748, 1240)]  # the shipped default front
+    assert image_sizes(reader.pages[0]) == [(1748, 1240)]  # the shipped default front
     lines = non_empty_lines(pdftotext(pdf))
     assert lines[:2] == ["Привет!", "Γειά σου από την Αθήνα."]
     start = lines.index(CYRILLIC[0])
@@ -149,7 +144,14 @@ def test_postcard_has_a6_front_and_back_with_default_front():
 def test_postcard_uses_uploaded_front_scaled_to_print_resolution():
     front = image_bytes((3000, 3000), "JPEG", color=(200, 50, 50))
     reader = PdfReader(io.BytesIO(render_pieces([PostcardPiece(["Ada"], "Hi", front=front)])))
-    assert _image_sizes(reader.pages[0]) == [(1240, 1240)]  # 105 mm at 300 dpi
+    assert image_sizes(reader.pages[0]) == [(1240, 1240)]  # 105 mm at 300 dpi
+
+
+def test_a_front_shared_by_many_postcards_is_embedded_once():
+    front = image_bytes((1200, 1200), "JPEG")
+    reader = PdfReader(io.BytesIO(render_pieces([PostcardPiece(["Ada"], "Hi", front=front)] * 3)))
+    forms = {ref.idnum for page in reader.pages[::2] for ref in page["/Resources"]["/XObject"].values()}
+    assert len(forms) == 1
 
 
 def test_postcard_message_that_cannot_fit_is_refused_not_cut():

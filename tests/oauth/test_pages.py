@@ -95,3 +95,16 @@ async def test_connections_list_and_disconnect(http, oauth_app) -> None:
         assert err.error == "invalid_token"
     else:
         raise AssertionError("disconnected token still works")
+
+
+async def test_sign_out_from_consent_returns_to_sign_in(http) -> None:
+    client = await flow.register(http)
+    params = flow.authorize_params(client, flow.verifier())
+    consent = await flow.sign_up_to_consent(http, params)
+    action, hidden = flow.form_fields(consent, "signout-form")
+    out = await http.post(action, data=hidden)
+    assert out.status_code == 303 and out.headers["location"].startswith("/mcp/oauth/login?request=")
+    page = await http.get(out.headers["location"])
+    assert 'id="signin-form"' in page.text
+    back = await http.get(out.headers["location"].replace("/login", "/consent"))
+    assert back.status_code == 303 and "/mcp/oauth/login" in back.headers["location"]

@@ -1,0 +1,44 @@
+"""Unpaid checkouts and top-ups close after 24 h (SPEC "Orders": checkout expires after 24 h).
+
+Test-mode orders expire exactly at ``expiresAt``. Live ones wait a grace period past it:
+Stripe closes the session at the same moment, and a payment completed in its last second
+must still find the order open when the webhook arrives (Stripe's own ``expired`` event
+usually closes it first anyway).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select
+
+from domain.clock import utcnow
+from domain.db import Database
+from domain.models import Order, Topup
+from domain.payments import close_topup, expire_checkout
+from domain.settings import Settings
+
+TOPUP_TTL = timedelta(hours=24)
+BATCH = 100
+
+
+async def expire_due(db: Database, settings: Settings) -> int:
+    """Close one batch of overdue checkouts and top-ups; returns how many changed."""
+    now = utcnow()
+    live_cutoff = now - timedelta(seconds=settings.checkout_expiry_grace_seconds)
+    changed = 0
+    async with db.transaction() as session:
+        orders = (await session.execute(
+            select(Order).where(Order.status == "checkout_open", or_(
+                and_(Order.mode == "test", Order.expires_at <= now),
+                and_(Order.mode == "live", Order.expires_at <= live_cutoff),
+            )).limit(BATCH).with_for_update(skip_locked=True)
+        )).scalars().all()
+        for order in orders:
+            changed += await expire_checkout(session, order, note="checkout not paid within 24 hours")
+        topups = (await session.execute(
+            select(Topup).where(Topup.status == "pending", Topup.created_at <= live_cutoff - TOPUP_TTL)
+            .limit(BATCH).with_for_update(skip_locked=True)
+        )).scalars().all()
+        for topup in topups:
+            changed += await close_topup(session, topup, "expired")
+    return changed

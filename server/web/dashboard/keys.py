@@ -1,0 +1,70 @@
+"""API keys: create (secret shown once), list, revoke after a confirmation page.
+
+The new secret reaches the page through an encrypted one-time cookie (``server.web.flash``)
+after a 303, so a reload shows the list without it and cannot create a second key.
+"""
+from __future__ import annotations
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from domain import apikeys
+from domain.errors import DomainError, NotFound
+from server.web import flash
+from server.web.dashboard.common import Visit, dashboard, redirect
+
+PATH = "/api/dashboard/keys"
+
+
+async def _list(visit: Visit) -> list[dict[str, object]]:
+    async with visit.db.read() as session:
+        return [apikeys.key_view(k) for k in await apikeys.list_keys(session, visit.caller.account_id)]
+
+
+@dashboard
+async def keys_page(visit: Visit) -> Response:
+    created = flash.read(visit.request, visit.settings)
+    created = created if created and created.get("kind") == "api_key" else None
+    response = visit.render("dashboard/keys.html", section="keys", keys=await _list(visit), created=created,
+                            revoked=visit.request.query_params.get("revoked"))
+    flash.clear(visit.request, response, PATH)
+    return response
+
+
+@dashboard
+async def create_key(visit: Visit) -> Response:
+    mode = visit.field("mode") or visit.mode
+    try:
+        async with visit.db.transaction() as session:
+            made = await apikeys.create_key(session, visit.caller.account_id, mode, visit.field("name") or None)
+            view = apikeys.key_view(made.key)
+    except DomainError as exc:
+        return visit.render("dashboard/keys.html", exc.status, section="keys", keys=await _list(visit),
+                            error=exc.message, name=visit.field("name"))
+    response = redirect(PATH)
+    flash.put(response, visit.settings, PATH, {"kind": "api_key", "key": view, "secret": made.secret})
+    return response
+
+
+async def _own_key(visit: Visit, key_id: str) -> dict[str, object]:
+    for key in await _list(visit):
+        if key["id"] == key_id:
+            return key
+    raise NotFound(f"No API key {key_id}.")
+
+
+@dashboard
+async def revoke_key(visit: Visit) -> Response:
+    key_id = visit.request.path_params["key_id"]
+    if visit.request.method == "GET":
+        return visit.render("dashboard/key_revoke.html", section="keys", key=await _own_key(visit, key_id))
+    async with visit.db.transaction() as session:
+        await apikeys.revoke_key(session, visit.caller.account_id, key_id)
+    return redirect(f"{PATH}?revoked={key_id}")
+
+
+routes = [
+    Route(PATH, keys_page, methods=["GET"]),
+    Route(PATH, create_key, methods=["POST"]),
+    Route(PATH + "/{key_id}/revoke", revoke_key, methods=["GET", "POST"]),
+]

@@ -1,0 +1,78 @@
+"""Orders: filtered, paged list; detail with timeline and pieces; cancel; proof PDF.
+
+Every read goes through the domain's ownership check, so another account's order id is a
+404 page here exactly as it is ``not_found`` over REST and MCP.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from domain import commands
+from domain.order_details import order_detail
+from domain.order_status import STATUSES
+from domain.proofs import order_proof
+from server.web.dashboard.common import Visit, dashboard, redirect
+
+PATH = "/api/dashboard/orders"
+TYPES = ("letter", "postcard")
+PAGE_SIZE = 20
+
+
+def _filters(visit: Visit) -> dict[str, str]:
+    """Known filter values only; the mode filter defaults to the dashboard's mode ("" = both)."""
+    query = visit.request.query_params
+    status = query.get("status", "")
+    kind = query.get("type", "")
+    mode = query.get("mode", visit.mode)
+    return {"status": status if status in STATUSES else "", "type": kind if kind in TYPES else "",
+            "mode": mode if mode in ("test", "live") else ""}
+
+
+@dashboard
+async def orders_page(visit: Visit) -> Response:
+    filters = _filters(visit)
+    after = visit.request.query_params.get("after") or None
+    listing = await commands.list_orders(visit.db, visit.settings, visit.caller, limit=PAGE_SIZE, starting_after=after,
+                                         status=filters["status"] or None, request_type=filters["type"] or None,
+                                         mode=filters["mode"] or None)
+    rows = listing["data"]
+    next_url = None
+    if listing["hasMore"] and rows:
+        next_url = f"{PATH}?" + urlencode({**filters, "after": rows[-1]["orderId"]})
+    return visit.render("dashboard/orders.html", section="orders", orders=rows, filters=filters, statuses=STATUSES,
+                        types=TYPES, next_url=next_url, first_url=f"{PATH}?" + urlencode(filters) if after else None)
+
+
+@dashboard
+async def order_page(visit: Visit) -> Response:
+    detail = await order_detail(visit.db, visit.settings, visit.caller, visit.request.path_params["order_id"])
+    return visit.render("dashboard/order.html", section="orders", detail=detail, order=detail["order"],
+                        cancelled=visit.request.query_params.get("cancelled") == "1")
+
+
+@dashboard
+async def cancel_order(visit: Visit) -> Response:
+    order_id = visit.request.path_params["order_id"]
+    await commands.cancel_order(visit.db, visit.settings, visit.caller, order_id)
+    return redirect(f"{PATH}/{order_id}?cancelled=1")
+
+
+@dashboard
+async def proof(visit: Visit) -> Response:
+    """The same print-ready PDF as ``GET /v1/orders/{id}/proof``, for the signed-in person."""
+    order_id = visit.request.path_params["order_id"]
+    pdf = await order_proof(visit.db, visit.settings, visit.caller, order_id)
+    headers = {"Content-Disposition": f'inline; filename="{order_id}-proof.pdf"', "Cache-Control": "private, no-store",
+               "X-Content-Type-Options": "nosniff"}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+routes = [
+    Route(PATH, orders_page, methods=["GET"]),
+    Route(PATH + "/{order_id}", order_page, methods=["GET"]),
+    Route(PATH + "/{order_id}/cancel", cancel_order, methods=["POST"]),
+    Route(PATH + "/{order_id}/proof.pdf", proof, methods=["GET"]),
+]

@@ -1,0 +1,119 @@
+"""The fulfillment and expiry loop: inside ``pieterpost serve`` by default, or ``pieterpost worker``.
+
+Each round closes overdue checkouts, then leases and runs fulfillment jobs until none is
+due, then sleeps ``worker_poll_seconds``. Any number of these loops may run against one
+database (jobs are leased, see ``domain.fulfillment_jobs``).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+
+from starlette.applications import Starlette
+
+from domain import clock, migrate
+from domain.assets.service import expire_assets
+from domain.db import Database
+from domain.expiry import expire_due
+from domain.fulfillment_jobs import Claim, claim_next, process, retry_later
+from domain.fulfillment_providers import FulfillmentProvider, provider_for
+from domain.models import Order
+from domain.settings import Settings
+
+log = logging.getLogger("pieterpost.worker")
+
+ProviderFactory = Callable[[str, Settings], FulfillmentProvider]
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{id(asyncio.current_task())}"[:80]
+
+
+def apply_clock_offset(settings: Settings) -> None:
+    """Test hook (``PIETERPOST_CLOCK_OFFSET_SECONDS``): start this process's clock shifted."""
+    if settings.clock_offset_seconds:
+        clock.reset()
+        clock.advance(timedelta(seconds=settings.clock_offset_seconds))
+
+
+async def run_job(db: Database, settings: Settings, claim: Claim, providers: ProviderFactory) -> str:
+    async with db.read() as session:
+        order = await session.get(Order, claim.order_id)
+    mode = order.mode if order is not None else "live"
+    try:
+        return await process(db, settings, providers(mode, settings), claim)
+    except Exception as exc:  # noqa: BLE001 - a bug or outage in one job must not stop the loop
+        log.exception("job %s crashed", claim.job_id)
+        return await retry_later(db, settings, claim, f"internal error: {type(exc).__name__}")
+
+
+async def run_once(db: Database, settings: Settings, *, providers: ProviderFactory = provider_for,
+                   me: str | None = None) -> list[str]:
+    """One round: expire, then run every due job. Returns each job's outcome."""
+    me = me or worker_id()
+    outcomes: list[str] = []
+    try:
+        while await expire_due(db, settings):
+            pass
+    except Exception:  # noqa: BLE001
+        log.exception("expiry sweep failed")
+    try:
+        await expire_assets(db, settings)  # uploads unused after 7 days (SPEC "Assets")
+    except Exception:  # noqa: BLE001
+        log.exception("asset expiry sweep failed")
+    while (claim := await claim_next(db, settings, me)) is not None:
+        outcomes.append(await run_job(db, settings, claim, providers))
+    return outcomes
+
+
+async def run_forever(settings: Settings, stop: asyncio.Event | None = None, *, migrate_first: bool = True) -> None:
+    """``pieterpost worker``: loop until SIGTERM/SIGINT (or ``stop``)."""
+    apply_clock_offset(settings)
+    if migrate_first:
+        await asyncio.to_thread(migrate.upgrade, settings.database_url)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    db = Database(settings.database_url)
+    log.info("fulfillment worker started")
+    try:
+        await _loop(db, settings, stop)
+    finally:
+        await db.dispose()
+
+
+async def _loop(db: Database, settings: Settings, stop: asyncio.Event) -> None:
+    me = worker_id()
+    while not stop.is_set():
+        try:
+            await run_once(db, settings, me=me)
+        except Exception:  # noqa: BLE001 - e.g. the database restarting: wait and go on
+            log.exception("worker round failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=settings.worker_poll_seconds)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """In-process worker for ``pieterpost serve`` when ``settings.run_worker`` (the default)."""
+    settings: Settings = app.state.settings
+    apply_clock_offset(settings)
+    if not settings.run_worker:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(_loop(app.state.db, settings, stop), name="pieterpost-worker")
+    try:
+        yield
+    finally:
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(task, timeout=10)

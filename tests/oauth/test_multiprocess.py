@@ -1,0 +1,59 @@
+"""Two ``pieterpost serve`` processes on one database behave as one authorization server.
+
+Each step of one flow lands on the other process: nothing (codes, pending requests,
+sessions, CSRF, throttles, refresh families) may live in a process.
+"""
+from __future__ import annotations
+
+import httpx
+
+from oauth.pkce import s256_challenge
+from tests.oauth import flow
+from tests.support import servers
+
+
+async def test_flow_alternating_between_two_processes(database_url, asset_dir) -> None:
+    port_a, port_b = servers.free_port(), servers.free_port()
+    public = f"http://127.0.0.1:{port_a}"
+    env = servers.cli_env(database_url, asset_dir, PIETERPOST_BASE_URL=public)
+    with servers.running_server(env, port_a) as a, servers.running_server(env, port_b) as b:
+        async with httpx.AsyncClient(timeout=30) as web:
+            registered = await web.post(f"{a}/mcp/oauth/register", json={
+                "client_name": "Two-process agent", "redirect_uris": [flow.REDIRECT], "token_endpoint_auth_method": "none"})
+            client_id = registered.json()["client_id"]
+            v = flow.verifier()
+            params = {"response_type": "code", "client_id": client_id, "redirect_uri": flow.REDIRECT, "state": "s1",
+                      "code_challenge": s256_challenge(v), "code_challenge_method": "S256", "scope": "api:read",
+                      "resource": f"{public}/mcp/"}
+            start = await web.get(f"{b}/mcp/oauth/authorize", params=params)  # parked by B
+            login = await web.get(a + start.headers["location"])  # shown by A
+            signup_href = login.text.split('id="signup-link" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+            signup = await web.get(b + signup_href)  # B
+            action, hidden = flow.form_fields(signup.text, "signup-form")
+            done = await web.post(a + action, data={**hidden, "email": flow.new_email(), "password": "a long password"})
+            assert done.status_code == 303, done.text  # A accepts B's CSRF token and request handle
+            consent = await web.get(b + done.headers["location"])  # B knows A's session
+            action, hidden = flow.form_fields(consent.text, "consent-form")
+            answer = await web.post(a + action, data={**hidden, "decision": "approve"})
+            query = flow.redirect_query(answer)
+            assert query["iss"] == f"{public}/mcp/oauth" and query["state"] == "s1"
+
+            token = await web.post(f"{b}/mcp/oauth/token", data={
+                "grant_type": "authorization_code", "code": query["code"], "redirect_uri": flow.REDIRECT,
+                "client_id": client_id, "code_verifier": v})
+            assert token.status_code == 200, token.text
+            old = token.json()
+
+            async def refresh(base: str, refresh_token: str) -> httpx.Response:
+                return await web.post(f"{base}/mcp/oauth/token", data={
+                    "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id})
+
+            rotated = await refresh(a, old["refresh_token"])
+            assert rotated.status_code == 200, rotated.text
+            replay = await refresh(b, old["refresh_token"])  # B sees A's rotation: reuse, family revoked
+            assert replay.json()["error"] == "invalid_grant"
+            assert (await refresh(a, rotated.json()["refresh_token"])).json()["error"] == "invalid_grant"
+            reused = await web.post(f"{a}/mcp/oauth/token", data={
+                "grant_type": "authorization_code", "code": query["code"], "redirect_uri": flow.REDIRECT,
+                "client_id": client_id, "code_verifier": v})
+            assert reused.json()["error"] == "invalid_grant"  # A saw B redeem the code
