@@ -56,6 +56,9 @@ STATUS_MEANINGS = {
 }
 
 
+SCHEMAS = ("Order", "Topup", "WalletResponse", "Wallet", "ComposeLink", "Recipient", "Error")
+
+
 def _resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
@@ -66,6 +69,8 @@ def _resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 def _type(doc: dict[str, Any], schema: dict[str, Any]) -> str:
     if "$ref" in schema:
         return schema["$ref"].rsplit("/", 1)[1]
+    if "const" in schema:
+        return f'"{schema["const"]}"'
     if "oneOf" in schema:
         return " or ".join(_type(doc, s) for s in schema["oneOf"])
     kind = schema.get("type", "any")
@@ -89,17 +94,18 @@ def _notes(schema: dict[str, Any]) -> str:
 
 
 def fields(doc: dict[str, Any], schema: dict[str, Any], prefix: str = "", depth: int = 0) -> list[dict[str, str]]:
-    """Flatten an object schema into rows (``letters[].recipient.name``…), two levels of refs deep."""
+    """Flatten an object schema into rows (``letters[].recipient``…); inline objects are opened
+    up to two levels, named objects (``$ref``) are listed once under Objects."""
     schema = _resolve(doc, schema)
     required = set(schema.get("required", []))
     rows = []
     for name, prop in schema.get("properties", {}).items():
         path = f"{prefix}{name}"
         rows.append({"path": path, "type": _type(doc, prop), "required": "yes" if name in required else "",
-                     "notes": _notes(_resolve(doc, prop) if depth < 2 else prop)})
-        inner = _resolve(doc, prop.get("items", prop) if prop.get("type") == "array" else prop)
-        if depth < 2 and inner.get("properties") and "$ref" not in (prop.get("items") or prop):
-            rows += fields(doc, inner, f"{path}[]." if prop.get("type") == "array" else f"{path}.", depth + 1)
+                     "notes": _notes(_resolve(doc, prop))})
+        inner = prop.get("items", {}) if prop.get("type") == "array" else prop
+        if depth < 2 and "$ref" not in inner and inner.get("properties"):
+            rows += fields(doc, inner, f"{path}[]." if inner is not prop else f"{path}.", depth + 1)
     return rows
 
 
@@ -141,8 +147,10 @@ async def api_docs(request: Request) -> Response:
     doc = document(settings.base_url)
     errors = [(code.value, status, ERROR_MEANINGS.get(code, "")) for code, status in STATUS_BY_CODE.items()]
     lifecycle = [(s, STATUS_MEANINGS[s], sorted(TRANSITIONS[s], key=STATUSES.index)) for s in STATUSES]
+    schemas = [(name, fields(doc, doc["components"]["schemas"][name], depth=2)) for name in SCHEMAS
+               if name in doc["components"]["schemas"]]
     return page(request, "docs/api.html", doc=doc, operations=operations(doc), errors=errors, lifecycle=lifecycle,
-                limits=limits(settings), snippets=quick_start(settings.base_url))
+                limits=limits(settings), snippets=quick_start(settings.base_url), schemas=schemas)
 
 
 routes = [Route("/api/docs", api_docs, methods=["GET"]), Route("/api/docs/", api_docs, methods=["GET"])]

@@ -134,11 +134,15 @@ async def test_dashboard_flow_in_chromium(sqlite_database_url: str, asset_dir: P
 
             # revoke, with a confirmation page
             await page.goto(f"{base}/api/dashboard/keys")
-            await page.click(f"#keys-table a:has-text('Revoke')")
+            key_row = page.locator("#keys-table tbody tr").first
+            await expect(key_row).to_have_attribute("data-status", "active")
+            await expect(key_row.locator("td").nth(4)).not_to_have_text("never")  # last use is shown
+            await key_row.locator("a:has-text('Revoke')").click()
             await pages.check("key-revoke-confirm")
             await page.click("#revoke-key-form button[type=submit]")
             await expect(page.locator("#revoked-notice")).to_be_visible()
             await expect(page.locator("#keys-table tr[data-status='revoked']")).to_have_count(1)
+            await pages.check("key-revoked")
             refused = httpx.get(f"{base}/v1/wallet", headers=bearer)
             assert refused.status_code == 401 and refused.json()["code"] == "api_key_inactive"
 
@@ -154,5 +158,5 @@ async def test_dashboard_flow_in_chromium(sqlite_database_url: str, asset_dir: P
                 await pages.check(f"phone-{name}")
             await browser.close()
 
-    assert pages.count >= 16
+    assert pages.count >= 17
     assert not pages.problems, f"serious/critical accessibility violations: {pages.problems}"

@@ -46,8 +46,8 @@ async def wallet_page(visit: Visit) -> Response:
 async def create_topup(visit: Visit) -> Response:
     amount, currency = visit.field("amount"), visit.field("currency") or "eur"
     try:
-        body = {"amountCents": cents_from_form(amount), "currency": currency,
-                "metadata": {"source": "dashboard"}, "returnUrl": f"{visit.settings.base_url}{PATH}"}
+        # no returnUrl: after Stripe the payer lands on the service's own top-up return page
+        body = {"amountCents": cents_from_form(amount), "currency": currency, "metadata": {"source": "dashboard"}}
         result = await commands.create_topup(visit.db, visit.settings, visit.caller, body,
                                              idempotency_key=visit.field("idempotency_key") or None)
     except DomainError as exc:
