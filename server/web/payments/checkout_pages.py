@@ -22,7 +22,7 @@ from domain.ids import new_id
 from domain.models import Order
 from domain.payments import cancel_checkout, expire_checkout, is_past_expiry, settle_order
 from domain.settings import Settings
-from server.web.payments.render import page
+from server.web.render import page
 from server.web.payments.texts import KIND_LABELS, locale_or_default, money, return_texts
 
 _OUTCOME_BY_STATUS = {"paid": "paid", "queued": "paid", "fulfilled": "paid", "cancelled": "cancelled",
@@ -33,8 +33,13 @@ def _state(request: Request) -> tuple[Database, Settings]:
     return request.app.state.db, request.app.state.settings
 
 
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    """A payments page on the shared layout (``server.web.render``: CSP, no-store, no referrer)."""
+    return page(request, f"payments/{name}", status, **context)
+
+
 def not_found(request: Request, message: str = "There is no checkout at this address.") -> Response:
-    return page(request, "notice.html", {"page_title": "Not found", "message": message}, status=404)
+    return render(request, "notice.html", {"page_title": "Not found", "message": message}, status=404)
 
 
 async def _load(request: Request) -> Order | None:
@@ -57,14 +62,14 @@ async def sandbox_page(request: Request) -> Response:
     status = "expired" if order.status == "checkout_open" and is_past_expiry(order) else order.status
     label = KIND_LABELS["en"][order.request_type]
     context: dict[str, Any] = {
-        "page_title": "Sandbox checkout", "order": order, "status": status, "kind_label": label,
+        "page_title": "Sandbox checkout", "order": order, "checkout_status": status, "kind_label": label,
         "total": money(order.amount_cents, order.currency, "en"),
         "token": link_signature(settings, "sandbox", order.id),
         "pieces": [{"position": p.position, "lines": [p.recipient.get("name", ""), *p.recipient.get("addressLines", [])],
                     "message": p.message, "attachments": len(p.attachments or []), "pages": p.page_count,
                     "price": money(p.amount_cents, order.currency, "en")} for p in pieces],
     }
-    return page(request, "sandbox.html", context)
+    return render(request, "sandbox.html", context)
 
 
 async def sandbox_submit(request: Request) -> Response:
@@ -108,11 +113,11 @@ async def return_page(request: Request) -> Response:
         outcome = "processing" if asked == "success" else ("expired" if is_past_expiry(order) else "open")
     locale = locale_or_default(order.locale)
     title, sentence = return_texts(locale, outcome, order.request_type, order.recipient_count)
-    context = {"page_title": title, "title": title, "sentence": sentence, "outcome": outcome, "lang": locale,
+    context = {"page_title": title, "title": title, "sentence": sentence, "outcome": outcome, "page_lang": locale,
                "kind_label": KIND_LABELS[locale][order.request_type],
                "amount": money(order.amount_cents, order.currency, locale),
                "pay_url": f"/pay/{order.id}" if outcome == "open" else None}
-    return page(request, "return.html", context)
+    return render(request, "return.html", context)
 
 
 async def cancel_link(request: Request) -> Response:

@@ -18,8 +18,7 @@ from domain import compose_checkout
 from domain.compose_links import open_draft
 from domain.errors import DomainError, NotFound
 from domain.models import ComposeLink, Order
-from server.web.payments.checkout_pages import not_found
-from server.web.payments.render import page
+from server.web.payments.checkout_pages import not_found, render
 from server.web.payments.texts import COMPOSE, KIND_LABELS, LOCALES, locale_or_default, money
 
 NO_DRAFT = "This compose link is unknown or has expired."
@@ -47,12 +46,12 @@ async def _editor(request: Request, locale: str, token: str, link: ComposeLink, 
         price_error = exc.message
     recipient = {k: fields.get(k) or "" for k in compose_checkout.STRUCTURED}
     recipient["addressLines"] = (fields.get("addressLines") or "").splitlines()
-    context = {"page_title": COMPOSE[locale]["title"], "lang": locale, "t": COMPOSE[locale],
+    context = {"page_title": COMPOSE[locale]["title"], "page_lang": locale, "t": COMPOSE[locale],
                "kinds": KIND_LABELS[locale], "token": token, "recipient": recipient,
                "structured": "streetAddress" in link.recipient, "message": fields.get("message") or "",
                "request_type": fields.get("requestType") or "letter", "price": price, "price_error": price_error,
                "error": error, "paid_order": None}
-    return page(request, "compose.html", context, status=status)
+    return render(request, "compose.html", context, status=status)
 
 
 async def compose_page(request: Request) -> Response:
@@ -66,7 +65,7 @@ async def compose_page(request: Request) -> Response:
     except NotFound:
         return not_found(request, NO_DRAFT)
     if prior is not None and prior.status in compose_checkout.PAID_STATES:
-        return page(request, "compose.html", {"page_title": COMPOSE[locale]["title"], "lang": locale,
+        return render(request, "compose.html", {"page_title": COMPOSE[locale]["title"], "page_lang": locale,
                                               "t": COMPOSE[locale], "paid_order": prior.id})
     return await _editor(request, locale, token, link, _fields_of(link, prior.request_type if prior else "letter"))
 

@@ -9,8 +9,7 @@ from domain import stripe_gateway
 from domain.checkout import check_signature, topup_return_target
 from domain.models import Topup
 from domain.payments import close_topup
-from server.web.payments.checkout_pages import not_found
-from server.web.payments.render import page
+from server.web.payments.checkout_pages import not_found, render
 from server.web.payments.texts import money
 
 _TEXTS = {
@@ -37,7 +36,7 @@ async def return_page(request: Request) -> Response:
     if outcome == "pending" and request.query_params.get("topup") == "success":
         outcome = "processing"
     title, sentence = _TEXTS.get(outcome, _TEXTS["pending"])
-    return page(request, "topup_return.html", {"page_title": title, "sentence": sentence, "outcome": outcome,
+    return render(request, "topup_return.html", {"page_title": title, "sentence": sentence, "outcome": outcome,
                                                "amount": money(topup.amount_cents, topup.currency, "en")})
 
 
