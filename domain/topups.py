@@ -26,7 +26,8 @@ PAYMENT_METHODS = ("auto", "card", "ideal")
 
 def parse_amount(value: object) -> int:
     """Between 500 and 100,000 cents as sent; then rounded up to whole units (1234 → 1300)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+            isinstance(value, float) and not math.isfinite(value)):  # a huge int is finite; isfinite() would overflow
         raise InvalidRequest("amountCents must be a number of cents.", field="amountCents")
     if value < MIN_TOPUP_CENTS or value > MAX_TOPUP_CENTS:
         raise InvalidRequest(
