@@ -98,7 +98,7 @@ async def quote(db: Database, settings: Settings, caller: Caller, body: Any) -> 
             "mode": caller.mode,
             "recipientCount": priced.recipient_count,
             "requestType": draft.request_type,
-            "pageCounts": [piece.pages for piece in priced.pieces] if draft.request_type == "letter" else None,
+            "pieces": [{"pageCount": piece.pages, "amountCents": piece.amount_cents} for piece in priced.pieces],
             "missingBalanceCents": max(0, priced.amount_cents - wallet.balance_cents),
             "requiresTopup": wallet.balance_cents < priced.amount_cents,
             "wallet": wallet_view(wallet),

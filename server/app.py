@@ -32,6 +32,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "server.api.proofs",
     "server.api.wallet",
     "server.api.links",
+    "server.api.quotes",
     "server.api.openapi",
     "oauth",
     "server.web.oauth_pages",

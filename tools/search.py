@@ -18,7 +18,7 @@ from tools.context import ToolEnv
 
 MAX_RESULTS = 10
 ACCOUNT_SCAN = 50  # newest orders / top-ups / contacts looked at per search
-DASHBOARD_PATH = "/api/dashboard"
+DASHBOARD_PATH = "/api/dashboard"  # the web dashboard's pages (server/web/dashboard)
 
 
 @dataclass
@@ -50,14 +50,14 @@ def _order_doc(env: ToolEnv, order: dict[str, Any]) -> Doc:
     kind = "Postcard" if order.get("requestType") == "postcard" else "Letter"
     mode = "test" if order.get("testMode") else "live"
     title = f"{kind} order {order['orderId']} ({order.get('status')}, {mode})"
-    return Doc(f"order:{order['orderId']}", title, f"{env.settings.base_url}/v1/orders/{order['orderId']}",
+    return Doc(f"order:{order['orderId']}", title, f"{env.settings.base_url}{DASHBOARD_PATH}/orders/{order['orderId']}",
                _json(order), {"type": "order", "status": order.get("status"), "mode": mode})
 
 
 def _topup_doc(env: ToolEnv, topup: dict[str, Any]) -> Doc:
     mode = "test" if topup.get("testMode") else "live"
     title = f"Wallet top-up {topup['topupId']} of {topup['amountCents']} {topup['currency']} cents ({topup['status']}, {mode})"
-    return Doc(f"topup:{topup['topupId']}", title, f"{env.settings.base_url}/v1/credits/topups/{topup['topupId']}",
+    return Doc(f"topup:{topup['topupId']}", title, f"{env.settings.base_url}{DASHBOARD_PATH}/wallet",
                _json(topup), {"type": "topup", "status": topup["status"], "mode": mode})
 
 
@@ -65,25 +65,25 @@ def _wallet_doc(env: ToolEnv, mode: str, view: dict[str, Any]) -> Doc:
     wallet = view["wallet"]
     title = f"{mode.capitalize()} wallet ({wallet['currency'].upper()}): {wallet['balanceCents']} cents"
     return Doc(f"wallet:{mode}:{wallet['currency']}", title,
-               f"{env.settings.base_url}/v1/wallet?currency={wallet['currency']}", _json(view),
+               f"{env.settings.base_url}{DASHBOARD_PATH}/wallet", _json(view),
                {"type": "wallet", "mode": mode})
 
 
 def _key_doc(env: ToolEnv, key: dict[str, Any]) -> Doc:
     title = f"API key {key['name']} ({key['mode']}, {key['status']}, …{key['tokenLast4']})"
-    return Doc(f"key:{key['id']}", title, f"{env.settings.base_url}{DASHBOARD_PATH}#keys", _json(key),
+    return Doc(f"key:{key['id']}", title, f"{env.settings.base_url}{DASHBOARD_PATH}/keys", _json(key),
                {"type": "api_key", "status": key["status"]})
 
 
 def _contact_doc(env: ToolEnv, contact: dict[str, Any]) -> Doc:
     title = f"Mailbook contact {contact['displayName']} ({contact['city']}, {contact['country']})"
-    return Doc(f"contact:{contact['id']}", title, f"{env.settings.base_url}{DASHBOARD_PATH}#mailbook",
+    return Doc(f"contact:{contact['id']}", title, f"{env.settings.base_url}{DASHBOARD_PATH}",
                _json(contact), {"type": "contact"})
 
 
 def _connection_doc(env: ToolEnv, conn: dict[str, Any]) -> Doc:
     title = f"Connected MCP client {conn.get('clientName') or conn.get('clientId')}"
-    return Doc(f"connection:{conn.get('grantId')}", title, f"{env.settings.base_url}{DASHBOARD_PATH}#connections",
+    return Doc(f"connection:{conn.get('grantId')}", title, f"{env.settings.base_url}{DASHBOARD_PATH}/mcp",
                _json(conn), {"type": "mcp_connection"})
 
 

@@ -131,6 +131,8 @@ def document(base_url: str) -> S:
                 page["limit"], page["after"], _query("status", {"type": "string", "enum": list(STATUSES)}),
                 _query("requestType", {"type": "string", "enum": ["letter", "postcard"]})]),
         },
+        "/v1/quotes": {"post": _op("Price a payload without creating an order (page count per letter)",
+                                   _ref("Quote"), body=checkout_request)},
         "/v1/orders/{orderId}": {"get": _op("Read an order", _ref("Order"), params=[_path("orderId")],
                                             errors=(401, 404, 429))},
         "/v1/orders/{orderId}/cancel": {"post": _op("Cancel an order that is not queued yet; credits are refunded",
@@ -174,6 +176,17 @@ def document(base_url: str) -> S:
                 "Error": {"type": "object", "required": ["code", "error"], "properties": {
                     "code": {"type": "string", "enum": [c.value for c in STATUS_BY_CODE]},
                     "error": {"type": "string"}}},
+                "Quote": {"type": "object", "required": [
+                    "accountId", "amountCents", "mode", "recipientCount", "requestType", "pieces",
+                    "missingBalanceCents", "requiresTopup", "wallet"], "properties": {
+                    "accountId": {"type": "string"}, "amountCents": {"type": "integer"},
+                    "mode": {"type": "string", "enum": ["test", "live"]}, "recipientCount": {"type": "integer"},
+                    "requestType": {"type": "string", "enum": ["letter", "postcard"]},
+                    "pieces": {"type": "array", "description": "one per letter or card, in request order",
+                               "items": {"type": "object", "required": ["pageCount", "amountCents"], "properties": {
+                                   "pageCount": {"type": "integer"}, "amountCents": {"type": "integer"}}}},
+                    "missingBalanceCents": {"type": "integer"}, "requiresTopup": {"type": "boolean"},
+                    "approvalStatus": {"type": "string"}, "wallet": _ref("Wallet")}},
                 "Recipient": _RECIPIENT, "Wallet": _WALLET, "Order": _ORDER, "Topup": _TOPUP,
                 "OrderList": {"type": "object", "required": ["data", "hasMore"], "properties": {
                     "data": {"type": "array", "items": _ref("Order")}, "hasMore": {"type": "boolean"}}},

@@ -115,3 +115,19 @@ async def test_openapi_lists_every_v1_route(client: httpx.AsyncClient, app: obje
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+async def test_rest_quote_reports_page_count_per_letter(client: httpx.AsyncClient, account: dict) -> None:
+    body = {"requestType": "letter", "letters": [
+        {"message": "short", "recipient": CHECKOUT_LETTER["letters"][0]["recipient"]},
+        {"message": "\n".join(f"line {i}" for i in range(150)), "recipient": CHECKOUT_LETTER["letters"][0]["recipient"]},
+    ]}
+    response = await client.post("/v1/quotes", json=body, headers=auth(account["test_key"]))
+    assert response.status_code == 200, response.text
+    quote = response.json()
+    pages = [piece["pageCount"] for piece in quote["pieces"]]
+    assert pages[0] == 1 and pages[1] >= 3
+    assert quote["amountCents"] == sum(200 + (p - 1) * 50 for p in pages)
+    assert quote["recipientCount"] == 2 and quote["requiresTopup"] is True
+    listed = (await client.get("/v1/orders", headers=auth(account["test_key"]))).json()
+    assert listed["data"] == []  # a quote creates nothing

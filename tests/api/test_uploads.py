@@ -230,9 +230,9 @@ async def test_long_german_letters_to_greek_and_cyrillic_recipients_print_as_quo
     quote = await commands.quote(db, settings, Caller(account_id=account["id"], mode="test"), body)
     order = await client.post("/v1/checkout-links", json=body, headers=auth(account["test_key"]))
     assert order.status_code == 200, order.text
-    assert order.json()["amountCents"] == quote["amountCents"] == sum(200 + (p - 1) * 50 for p in quote["pageCounts"])
+    assert order.json()["amountCents"] == quote["amountCents"] == sum(200 + (p["pageCount"] - 1) * 50 for p in quote["pieces"])
     proof = await client.get(f"/v1/orders/{order.json()['orderId']}/proof", headers=auth(account["test_key"]))
-    assert len(PdfReader(io.BytesIO(proof.content)).pages) == sum(quote["pageCounts"])
+    assert len(PdfReader(io.BytesIO(proof.content)).pages) == sum(p["pageCount"] for p in quote["pieces"])
     text = pdftotext(proof.content)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for name in (greek["name"], cyrillic["name"]):

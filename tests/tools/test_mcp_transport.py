@@ -162,3 +162,12 @@ async def test_cors_preflight_and_exposed_headers(live: LiveServer, token: str) 
         assert denied.headers["access-control-allow-origin"] == origin
         exposed = {h.strip().lower() for h in denied.headers["access-control-expose-headers"].split(",")}
         assert exposed == {"mcp-session-id", "www-authenticate"}
+
+
+async def test_search_and_fetch_include_the_users_mcp_connections(live: LiveServer, token: str) -> None:
+    async with open_session(live.mcp, token=token) as session:
+        found = structured(await session.call_tool("search", {"query": "connected Test Agent"}))["results"]
+        connection = next(r for r in found if r["id"].startswith("connection:"))
+        assert connection["url"].endswith("/api/dashboard/mcp")
+        doc = structured(await session.call_tool("fetch", {"id": connection["id"]}))
+        assert doc["metadata"] == {"type": "mcp_connection"} and "Test Agent" in doc["text"]
