@@ -101,3 +101,12 @@ async def test_mcp_section_lists_and_disconnects_clients(client: httpx.AsyncClie
                                               "Accept": "application/json, text/event-stream"},
                             json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
     assert mcp.status_code == 401
+
+
+async def test_sign_out_ends_the_session(client: httpx.AsyncClient) -> None:
+    await sign_up(client)
+    page = await client.get("/api/dashboard")
+    done = await client.post("/signout", data={"csrf_token": csrf_token(page.text)})
+    assert done.status_code == 303 and done.headers["location"] == "/signin"
+    again = await client.get("/api/dashboard")
+    assert again.status_code == 303 and again.headers["location"].startswith("/signin?next=")
