@@ -11,11 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.clock import utcnow
-from domain.fulfillment_providers import SimulatedProvider
+from domain.fulfillment_providers import SimulatedProvider, handoff_for
 from domain.ids import new_id
 from domain.models import FulfillmentJob, Order, OrderPiece
 from domain.order_status import move
-from domain.print_handoff import describe
 from domain.wallets import ensure_wallet, post_entry
 
 JOB_PENDING, JOB_REFUNDING, JOB_DONE, JOB_FAILED, JOB_CANCELLED = "pending", "refunding", "done", "failed", "cancelled"
@@ -40,7 +39,7 @@ async def _simulate(session: AsyncSession, order: Order) -> None:
     provider = SimulatedProvider()
     now = utcnow()
     for piece in await order_pieces(session, order.id):
-        piece.provider_ref = await provider.hand_off(describe(order, piece))
+        piece.provider_ref = await provider.hand_off(handoff_for(order, piece))
         piece.status, piece.handed_off_at = "handed_off", now
     move(session, order, "fulfilled", note="simulated fulfillment (test mode)")
 
