@@ -54,6 +54,17 @@ async def cancel_job(session: AsyncSession, order: Order) -> None:
     job.leased_until, job.leased_by, job.run_after, job.attempts = None, None, utcnow(), 0
 
 
+async def refund_later(session: AsyncSession, order: Order) -> None:
+    """A Stripe payment to return for an order that will not be printed: a ``refunding`` job."""
+    job = (await session.execute(select(FulfillmentJob).where(FulfillmentJob.order_id == order.id))).scalar_one_or_none()
+    if job is None:
+        session.add(FulfillmentJob(id=new_id("job"), order_id=order.id, status=JOB_REFUNDING, run_after=utcnow()))
+    elif job.status not in (JOB_REFUNDING,):
+        job.status, job.leased_until, job.leased_by, job.run_after, job.attempts = \
+            JOB_REFUNDING, None, None, utcnow(), 0
+    await session.flush()
+
+
 async def fail_order(session: AsyncSession, order: Order, job: FulfillmentJob | None, error: str) -> None:
     """Permanent failure after payment (SPEC "Orders"): ``failed`` with ``error``, money back.
 

@@ -264,3 +264,21 @@ async def test_stripe_refusing_the_session_creates_nothing(
     retry = await live_client.post("/v1/checkout-links", json=fresh(CHECKOUT_LETTER),
                                    headers=auth(key, **{"Idempotency-Key": "refused-once"}))
     assert retry.status_code == 200 and retry.json()["status"] == "checkout_open"
+
+
+async def test_payment_for_a_closed_order_is_refunded(
+        live_client: httpx.AsyncClient, live_settings, account: dict, stripe_server: FakeStripe,
+        db: Database) -> None:
+    order = await _checkout(live_client, account["live_key"], fresh(CHECKOUT_LETTER))
+    stored = await load_order(db, order["orderId"])
+    await live_client.post(f"/v1/orders/{order['orderId']}/cancel", headers=auth(account["live_key"]))
+    late = {**stripe_server.sessions[stored.stripe_session_id], "status": "complete", "payment_status": "paid",
+            "payment_intent": "pi_raced_the_cancel"}  # Stripe completed it just before our cancel landed
+    body, headers = signed_event("checkout.session.completed", late)
+    outcome = (await live_client.post("/v1/stripe/webhook", content=body, headers=headers)).json()["outcome"]
+    assert outcome == "ignored: order is cancelled"
+    await run_once(db, live_settings)
+    refunds = [c for c in stripe_server.creates("/v1/refunds") if c.params["metadata"]["orderId"] == order["orderId"]]
+    assert [c.params["payment_intent"] for c in refunds] == ["pi_raced_the_cancel"]
+    after = await load_order(db, order["orderId"])
+    assert after.status == "cancelled" and (after.refund_reference or "").startswith("re_")
