@@ -11,11 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.clock import utcnow
-from domain.fulfillment_providers import SimulatedProvider
+from domain.fulfillment_providers import SimulatedProvider, handoff_for
 from domain.ids import new_id
 from domain.models import FulfillmentJob, Order, OrderPiece
 from domain.order_status import move
-from domain.print_handoff import describe
 from domain.wallets import ensure_wallet, post_entry
 
 JOB_PENDING, JOB_REFUNDING, JOB_DONE, JOB_FAILED, JOB_CANCELLED = "pending", "refunding", "done", "failed", "cancelled"
@@ -40,7 +39,7 @@ async def _simulate(session: AsyncSession, order: Order) -> None:
     provider = SimulatedProvider()
     now = utcnow()
     for piece in await order_pieces(session, order.id):
-        piece.provider_ref = await provider.hand_off(describe(order, piece))
+        piece.provider_ref = await provider.hand_off(handoff_for(order, piece))
         piece.status, piece.handed_off_at = "handed_off", now
     move(session, order, "fulfilled", note="simulated fulfillment (test mode)")
 
@@ -53,6 +52,17 @@ async def cancel_job(session: AsyncSession, order: Order) -> None:
     stripe_paid = order.billing_mode == "hosted_checkout" and order.mode == "live" and order.payment_reference
     job.status = JOB_REFUNDING if stripe_paid else JOB_CANCELLED
     job.leased_until, job.leased_by, job.run_after, job.attempts = None, None, utcnow(), 0
+
+
+async def refund_later(session: AsyncSession, order: Order) -> None:
+    """A Stripe payment to return for an order that will not be printed: a ``refunding`` job."""
+    job = (await session.execute(select(FulfillmentJob).where(FulfillmentJob.order_id == order.id))).scalar_one_or_none()
+    if job is None:
+        session.add(FulfillmentJob(id=new_id("job"), order_id=order.id, status=JOB_REFUNDING, run_after=utcnow()))
+    elif job.status not in (JOB_REFUNDING,):
+        job.status, job.leased_until, job.leased_by, job.run_after, job.attempts = \
+            JOB_REFUNDING, None, None, utcnow(), 0
+    await session.flush()
 
 
 async def fail_order(session: AsyncSession, order: Order, job: FulfillmentJob | None, error: str) -> None:

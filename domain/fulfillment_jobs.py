@@ -17,17 +17,16 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import stripe_gateway
 from domain.clock import utcnow
 from domain.db import Database
 from domain.errors import DomainError
 from domain.fulfillment import (
     JOB_DONE, JOB_FAILED, JOB_PENDING, JOB_REFUNDING, fail_order, order_pieces,
 )
-from domain.fulfillment_providers import FulfillmentProvider, HandoffError
-from domain.models import FulfillmentJob, Order
+from domain.fulfillment_providers import FulfillmentProvider, HandoffError, handoff_for
+from domain.models import FulfillmentJob, Order, OrderPiece
 from domain.order_status import move
-from domain.print_handoff import build_handoff
+from domain.proofs import piece_pdf
 from domain.settings import Settings
 
 log = logging.getLogger("pieterpost.fulfillment")
@@ -71,7 +70,7 @@ async def claim_next(db: Database, settings: Settings, worker_id: str) -> Claim 
     return None
 
 
-async def _held(session: AsyncSession, claim: Claim, settings: Settings) -> FulfillmentJob | None:
+async def held(session: AsyncSession, claim: Claim, settings: Settings) -> FulfillmentJob | None:
     """The job, locked, if the lease is still ours (renewed); None when another worker took it."""
     job = await session.get(FulfillmentJob, claim.job_id, with_for_update=True, populate_existing=True)
     if job is None or job.leased_by != claim.worker_id or job.status not in (JOB_PENDING, JOB_REFUNDING):
@@ -81,11 +80,9 @@ async def _held(session: AsyncSession, claim: Claim, settings: Settings) -> Fulf
 
 
 async def process(db: Database, settings: Settings, provider: FulfillmentProvider, claim: Claim) -> str:
-    """Run one claimed job; returns what happened (for logs and tests)."""
-    if claim.status == JOB_REFUNDING:
-        return await _refund(db, settings, claim)
+    """Hand a claimed job's pieces over; returns what happened (for logs and tests)."""
     async with db.transaction() as session:
-        job = await _held(session, claim, settings)
+        job = await held(session, claim, settings)
         order = await session.get(Order, claim.order_id, with_for_update=True, populate_existing=True)
         if job is None or order is None:
             return "lost lease"
@@ -100,7 +97,8 @@ async def process(db: Database, settings: Settings, provider: FulfillmentProvide
             async with db.read() as session:
                 order = await session.get(Order, claim.order_id)
                 piece = next(p for p in await order_pieces(session, claim.order_id) if p.id == piece_id)
-                handoff = await build_handoff(session, settings, order, piece)  # type: ignore[arg-type]
+                assert order is not None
+                handoff = handoff_for(order, piece, await piece_pdf(session, settings, order, piece))
         except (OSError, ValueError, DomainError) as exc:  # a missing asset file or an unprintable piece
             return await _give_up(db, claim, f"The print file could not be made: {exc}.")
         try:
@@ -112,7 +110,7 @@ async def process(db: Database, settings: Settings, provider: FulfillmentProvide
         if not await _record_piece(db, settings, claim, piece_id, reference):
             return "lost lease"
     async with db.transaction() as session:
-        job = await _held(session, claim, settings)
+        job = await held(session, claim, settings)
         order = await session.get(Order, claim.order_id, with_for_update=True, populate_existing=True)
         if job is None or order is None:
             return "lost lease"
@@ -123,10 +121,8 @@ async def process(db: Database, settings: Settings, provider: FulfillmentProvide
 
 
 async def _record_piece(db: Database, settings: Settings, claim: Claim, piece_id: str, reference: str) -> bool:
-    from domain.models import OrderPiece
-
     async with db.transaction() as session:
-        if await _held(session, claim, settings) is None:
+        if await held(session, claim, settings) is None:
             return False
         piece = await session.get(OrderPiece, piece_id, with_for_update=True, populate_existing=True)
         if piece is not None and piece.status != "handed_off":
@@ -141,7 +137,7 @@ async def retry_later(db: Database, settings: Settings, claim: Claim, error: str
                                          f"attempts ({error}).")
     delay = backoff_seconds(claim.attempts, settings)
     async with db.transaction() as session:
-        job = await _held(session, claim, settings)
+        job = await held(session, claim, settings)
         if job is None:
             return "lost lease"
         job.run_after = utcnow() + timedelta(seconds=delay)
@@ -162,30 +158,3 @@ async def _give_up(db: Database, claim: Claim, error: str) -> str:
             job.status, job.leased_until, job.leased_by = JOB_FAILED, None, None
     log.error("order %s failed: %s", claim.order_id, error)
     return "failed"
-
-
-async def _refund(db: Database, settings: Settings, claim: Claim) -> str:
-    """Return a Stripe Checkout payment for an order that cannot be printed; retried until done."""
-    async with db.read() as session:
-        order = await session.get(Order, claim.order_id)
-    if order is None or not order.payment_reference:
-        return "nothing to refund"
-    try:
-        refund_id = await stripe_gateway.refund_payment(
-            settings, payment_intent=order.payment_reference, idempotency_key=f"pieterpost-refund-{order.id}",
-            metadata={"orderId": order.id})
-    except Exception as exc:  # noqa: BLE001 - any failure: keep the money path alive and retry
-        async with db.transaction() as session:
-            job = await _held(session, claim, settings)
-            if job is not None:
-                job.run_after = utcnow() + timedelta(seconds=backoff_seconds(claim.attempts, settings))
-                job.leased_until, job.leased_by, job.last_error = None, None, f"refund: {exc}"[:2000]
-        return "refund retry"
-    async with db.transaction() as session:
-        job = await _held(session, claim, settings)
-        order = await session.get(Order, claim.order_id, with_for_update=True, populate_existing=True)
-        if job is None or order is None:
-            return "lost lease"
-        order.refund_reference = refund_id
-        job.status, job.leased_until, job.leased_by = JOB_FAILED, None, None
-    return "refunded"

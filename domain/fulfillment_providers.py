@@ -19,6 +19,7 @@ from typing import Protocol
 
 import httpx
 
+from domain.models import Order, OrderPiece
 from domain.settings import Settings
 
 RETRYABLE_STATUSES = frozenset({408, 409, 425, 429})
@@ -39,6 +40,15 @@ class Handoff:
     pdf: bytes = field(repr=False, default=b"")
 
 
+def handoff_for(order: Order, piece: OrderPiece, pdf: bytes = b"") -> Handoff:
+    """The hand-off of a stored piece; ``pdf`` stays empty where none is needed (simulated)."""
+    recipient = piece.recipient
+    lines = (str(recipient.get("name", "")), *(str(line) for line in recipient.get("addressLines", [])))
+    return Handoff(piece_id=piece.id, order_id=order.id, order_ref=order.order_ref, kind=piece.kind,
+                   position=piece.position, recipient_lines=lines, country=str(recipient.get("country", "")),
+                   page_count=piece.page_count, pdf=pdf)
+
+
 class HandoffError(Exception):
     """The partner did not take the piece. ``permanent`` means retrying cannot help."""
 
@@ -56,16 +66,12 @@ class FulfillmentProvider(Protocol):
 class SimulatedProvider:
     """Test mode: every piece is accepted at once, nothing is printed."""
 
-    needs_print_file = False
-
     async def hand_off(self, handoff: Handoff) -> str:
         return f"simulated:{handoff.piece_id}"
 
 
 class PrintPartner:
     """Live mode: the HTTP print partner."""
-
-    needs_print_file = True
 
     def __init__(self, settings: Settings, client: httpx.AsyncClient | None = None) -> None:
         self.url = settings.fulfillment_url.rstrip("/")

@@ -14,8 +14,8 @@ from domain.accounts import get_account
 from domain.checkout import CHECKOUT_TTL, open_checkout
 from domain.clock import utcnow
 from domain.context import Caller
-from domain.fulfillment import cancel_job, enqueue
 from domain.errors import ErrorCode, Forbidden, LimitExceeded, NotCancellable, NotFound
+from domain.fulfillment import cancel_job, enqueue
 from domain.ids import get_by_id, new_id, new_ref
 from domain.limits import count_daily_order
 from domain.models import Account, Order, OrderPiece, Wallet

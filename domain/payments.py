@@ -12,7 +12,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.clock import utcnow
-from domain.fulfillment import enqueue
+from domain.fulfillment import enqueue, refund_later
 from domain.models import Order, OrderEvent, Topup
 from domain.order_status import move
 from domain.topups import mark_paid
@@ -27,11 +27,14 @@ def is_past_expiry(order: Order) -> bool:
 async def settle_order(session: AsyncSession, order: Order, *, reference: str, note: str) -> bool:
     """checkout_open → paid, then into fulfillment (seed 002 "Hosted checkout success")."""
     if order.status != "checkout_open":
-        if order.status in ("cancelled", "expired", "failed"):
-            # Money arrived for an order that is closed: keep a trace for support to refund.
-            log.warning("payment %s arrived for %s order %s", reference, order.status, order.id)
-            session.add(OrderEvent(order_id=order.id, status=order.status,
-                                   note=f"late payment {reference} needs a manual refund", created_at=utcnow()))
+        if order.status in ("cancelled", "expired", "failed") and order.mode == "live" \
+                and not order.payment_reference:
+            # Money arrived for an order that is already closed: give it back through Stripe.
+            log.warning("payment %s arrived for %s order %s; refunding", reference, order.status, order.id)
+            order.payment_reference = reference
+            session.add(OrderEvent(order_id=order.id, status=order.status, created_at=utcnow(),
+                                   note=f"late payment {reference} is refunded"))
+            await refund_later(session, order)
         return False
     order.payment_reference = reference
     move(session, order, "paid", note=note)

@@ -21,7 +21,9 @@ from domain import clock, migrate
 from domain.assets.service import expire_assets
 from domain.db import Database
 from domain.expiry import expire_due
+from domain.fulfillment import JOB_REFUNDING
 from domain.fulfillment_jobs import Claim, claim_next, process, retry_later
+from domain.fulfillment_refunds import process_refund
 from domain.fulfillment_providers import FulfillmentProvider, provider_for
 from domain.models import Order
 from domain.settings import Settings
@@ -47,6 +49,8 @@ async def run_job(db: Database, settings: Settings, claim: Claim, providers: Pro
         order = await session.get(Order, claim.order_id)
     mode = order.mode if order is not None else "live"
     try:
+        if claim.status == JOB_REFUNDING:
+            return await process_refund(db, settings, claim)
         return await process(db, settings, providers(mode, settings), claim)
     except Exception as exc:  # noqa: BLE001 - a bug or outage in one job must not stop the loop
         log.exception("job %s crashed", claim.job_id)

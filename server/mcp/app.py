@@ -27,6 +27,7 @@ from server.mcp.auth import Authenticator, OAuthAuthenticator
 from server.mcp.edge import McpEdgeMiddleware, OriginPolicy
 from server.mcp.gate import BearerGate
 from server.mcp.handlers import build_server
+from server.mcp.sse_relay import SseRelay
 
 if TYPE_CHECKING:
     from domain.db import Database
@@ -46,6 +47,7 @@ class McpEndpoint:
         self.server = build_server(self)
         self.manager = self._new_manager()
         self.sse = SseServerTransport(SSE_MESSAGES_PATH, max_request_body_size=settings.mcp_max_body_bytes)
+        self._relay: SseRelay | None = None
         self._policy = OriginPolicy(settings)
 
     def _new_manager(self) -> StreamableHTTPSessionManager:
@@ -62,6 +64,12 @@ class McpEndpoint:
         if self._db is None:
             raise RuntimeError("MCP endpoint used before its lifespan started")
         return self._db
+
+    @property
+    def relay(self) -> SseRelay:
+        if self._relay is None:
+            self._relay = SseRelay(self.sse, self.db)
+        return self._relay
 
     @property
     def authenticator(self) -> Authenticator:
@@ -86,13 +94,20 @@ class McpEndpoint:
             return
         # connect_sse builds the message URL from root_path; our path is absolute already.
         scope = {**scope, "root_path": ""}
-        async with self.sse.connect_sse(scope, receive, send) as (read_stream, write_stream):
-            await self.server.run(read_stream, write_stream, self.server.create_initialization_options())
+        sending = self.relay.watch_stream(scope, send)  # registers the session in the shared store
+        try:
+            async with self.sse.connect_sse(scope, receive, sending) as (read_stream, write_stream):
+                await self.server.run(read_stream, write_stream, self.server.create_initialization_options())
+        finally:
+            await self.relay.stream_closed(sending)
+
+    async def _sse_post(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.relay.handle_post(scope, receive, send)
 
     def routes(self) -> list[Route]:
         streamable = self._guard(self._streamable)
         sse_stream = self._guard(self._sse_stream)
-        sse_messages = self._guard(self.sse.handle_post_message)
+        sse_messages = self._guard(self._sse_post)
         routes = [
             Route("/mcp", endpoint=streamable),
             Route("/mcp/", endpoint=streamable),
@@ -119,6 +134,7 @@ class McpEndpoint:
                 await stop.wait()
 
         task = asyncio.create_task(hold(), name="mcp-session-manager")
+        relay = asyncio.create_task(self.relay.run(), name="mcp-sse-relay")
         waiter = asyncio.create_task(started.wait())
         await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
         if task.done():
@@ -127,5 +143,6 @@ class McpEndpoint:
         try:
             yield
         finally:
+            relay.cancel()
             stop.set()
             await task

@@ -6,6 +6,7 @@ The token rules themselves (hashing, expiry, revocation, RFC 8707 audience) live
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.settings import Settings
@@ -72,8 +73,10 @@ class OAuthAuthenticator:
     def missing_scope(self, principal: Principal, tool_name: str) -> AuthFailure | None:
         from oauth import bearer
 
+        # relayed SSE messages carry the sender's scopes but no token object; require_scope reads .scopes
+        info = principal.token_info or SimpleNamespace(scopes=principal.scopes)
         try:
-            bearer.require_scope(principal.token_info, tool_name)
+            bearer.require_scope(info, tool_name)
         except bearer.BearerError as err:
             return self._failure(err)
         return None

@@ -21,6 +21,7 @@ from domain.settings import Settings
 from server.mcp.auth import Authenticator, Principal
 from server.mcp.docs_routes import docs_sections
 from server.mcp.gate import principal_of
+from schemas import tools_by_name
 from tools import registry, results
 from tools.context import ToolEnv
 
@@ -46,6 +47,11 @@ def _principal(ctx: ServerRequestContext[Any, Any]) -> Principal:
     if principal is None:  # the bearer gate runs before every transport; this is a wiring bug
         raise MCPError(code=types.INTERNAL_ERROR, message="Request reached the MCP server without authentication")
     return principal
+
+
+def _input_schema(name: str) -> dict[str, Any] | None:
+    tool = tools_by_name().get(name)
+    return tool["inputSchema"] if tool else None
 
 
 def _client_ip(ctx: ServerRequestContext[Any, Any]) -> str:
@@ -135,6 +141,8 @@ def build_server(runtime: Runtime) -> Server[Any]:
         title=SERVER_TITLE,
         instructions=INSTRUCTIONS,
         website_url=settings.base_url,
+        # 2026-07-28 Mcp-Param header checks look schemas up here instead of re-running tools/list
+        get_tool_input_schema=_input_schema,
         on_list_tools=on_list_tools,
         on_call_tool=on_call_tool,
     )

@@ -134,3 +134,25 @@ async def test_cancel_of_another_accounts_order_is_not_found(
     response = await client.post(f"/v1/orders/{order['orderId']}/cancel", headers=auth(other_key))
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert (await load_order(db, order["orderId"])).status == "checkout_open"
+
+
+async def test_cancel_of_a_paid_live_checkout_refunds_through_stripe(
+        live_client: httpx.AsyncClient, live_settings: Settings, account: dict, partner: FakePartner,
+        stripe_server, db: Database) -> None:  # noqa: ANN001
+    from tests.support.fake_stripe import signed_event
+
+    key = account["live_key"]
+    order = (await live_client.post("/v1/checkout-links", json=fresh(CHECKOUT_LETTER), headers=auth(key))).json()
+    session = stripe_server.complete((await load_order(db, order["orderId"])).stripe_session_id)
+    body, headers = signed_event("checkout.session.completed", session)
+    await live_client.post("/v1/stripe/webhook", content=body, headers=headers)
+    assert (await load_order(db, order["orderId"])).status == "paid"  # the worker has not taken it yet
+    cancelled = await live_client.post(f"/v1/orders/{order['orderId']}/cancel", headers=auth(key))
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    await run_once(db, live_settings)
+    refunds = [c for c in stripe_server.creates("/v1/refunds") if c.params["metadata"]["orderId"] == order["orderId"]]
+    assert len(refunds) == 1 and refunds[0].params["payment_intent"] == session["payment_intent"]
+    stored = await load_order(db, order["orderId"])
+    assert stored.status == "cancelled" and (stored.refund_reference or "").startswith("re_")
+    pieces = await piece_ids(db, order["orderId"])
+    assert not any(r["key"] in pieces for r in partner.received)

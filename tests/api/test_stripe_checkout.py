@@ -231,3 +231,54 @@ async def test_api_cancel_of_open_live_checkout_expires_the_session(
     refused = await live_client.post(f"/v1/orders/{paid['orderId']}/cancel", headers=auth(key))
     assert refused.status_code == 409 and refused.json()["code"] == "not_cancellable"
     assert (await load_order(db, paid["orderId"])).status == "checkout_open"
+
+
+async def test_topup_without_return_url_lands_on_hosted_pages(
+        live_client: httpx.AsyncClient, account: dict, stripe_server: FakeStripe) -> None:
+    key = account["live_key"]
+    topup = (await live_client.post("/v1/credits/topups", json={"amountCents": 700}, headers=auth(key))).json()
+    params = stripe_server.creates()[-1].params
+    assert params["success_url"] == f"{BASE}/topups/{topup['topupId']}/return?topup=success"
+    assert topup["amountCents"] == 700
+    page = await live_client.get(params["success_url"].removeprefix(BASE))
+    assert page.status_code == 200 and "Confirming your payment" in page.text  # webhook not here yet
+    cancel = await live_client.get(params["cancel_url"].removeprefix(BASE))
+    assert cancel.status_code == 303
+    assert cancel.headers["location"] == f"{BASE}/topups/{topup['topupId']}/return?topup=cancelled"
+    session_id = topup["checkoutUrl"].rsplit("/", 1)[-1]
+    assert stripe_server.sessions[session_id]["status"] == "expired"
+    got = (await live_client.get(f"/v1/credits/topups/{topup['topupId']}", headers=auth(key))).json()
+    assert got["status"] == "cancelled" and got["checkoutUrl"] is None
+    assert "Top-up cancelled" in (await live_client.get(cancel.headers["location"].removeprefix(BASE))).text
+
+
+async def test_stripe_refusing_the_session_creates_nothing(
+        live_client: httpx.AsyncClient, account: dict, stripe_server: FakeStripe) -> None:
+    key = account["live_key"]
+    before = (await live_client.get("/v1/orders", headers=auth(key))).json()["data"]
+    stripe_server.refuse_creates = 1
+    response = await live_client.post("/v1/checkout-links", json=fresh(CHECKOUT_LETTER),
+                                      headers=auth(key, **{"Idempotency-Key": "refused-once"}))
+    assert response.status_code == 502 and response.json()["code"] == "unknown_error"
+    assert (await live_client.get("/v1/orders", headers=auth(key))).json()["data"] == before  # rolled back
+    retry = await live_client.post("/v1/checkout-links", json=fresh(CHECKOUT_LETTER),
+                                   headers=auth(key, **{"Idempotency-Key": "refused-once"}))
+    assert retry.status_code == 200 and retry.json()["status"] == "checkout_open"
+
+
+async def test_payment_for_a_closed_order_is_refunded(
+        live_client: httpx.AsyncClient, live_settings, account: dict, stripe_server: FakeStripe,
+        db: Database) -> None:
+    order = await _checkout(live_client, account["live_key"], fresh(CHECKOUT_LETTER))
+    stored = await load_order(db, order["orderId"])
+    await live_client.post(f"/v1/orders/{order['orderId']}/cancel", headers=auth(account["live_key"]))
+    late = {**stripe_server.sessions[stored.stripe_session_id], "status": "complete", "payment_status": "paid",
+            "payment_intent": "pi_raced_the_cancel"}  # Stripe completed it just before our cancel landed
+    body, headers = signed_event("checkout.session.completed", late)
+    outcome = (await live_client.post("/v1/stripe/webhook", content=body, headers=headers)).json()["outcome"]
+    assert outcome == "ignored: order is cancelled"
+    await run_once(db, live_settings)
+    refunds = [c for c in stripe_server.creates("/v1/refunds") if c.params["metadata"]["orderId"] == order["orderId"]]
+    assert [c.params["payment_intent"] for c in refunds] == ["pi_raced_the_cancel"]
+    after = await load_order(db, order["orderId"])
+    assert after.status == "cancelled" and (after.refund_reference or "").startswith("re_")

@@ -28,11 +28,13 @@ class RoundRobin(httpx2.AsyncBaseTransport):
         self.inner = httpx2.AsyncHTTPTransport()
         self.ports = itertools.cycle(ports)
         self.mcp_posts: list[int] = []
+        self.requests: list[tuple[int, str]] = []
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         port = next(self.ports)
         request.url = request.url.copy_with(port=port)
         request.headers["host"] = f"127.0.0.1:{port}"
+        self.requests.append((port, request.url.path))
         if request.method == "POST" and request.url.path.startswith("/mcp/") and "oauth" not in request.url.path:
             self.mcp_posts.append(port)
         return await self.inner.handle_async_request(request)
@@ -73,3 +75,58 @@ async def test_requests_alternate_between_processes(two_processes: tuple[str, li
         assert again["topupId"] == topup["topupId"]  # idempotency is shared, not per process
         assert structured(await session.call_tool("get_wallet", {}))["wallet"]["balanceCents"] == 500
     assert set(transport.mcp_posts) == set(ports)
+
+
+async def test_legacy_sse_messages_reach_the_stream_on_the_other_process(
+        two_processes: tuple[str, list[int]]) -> None:
+    """The SSE stream stays on one process while its message POSTs alternate between both."""
+    from mcp.client.sse import sse_client
+
+    public, ports = two_processes
+    transport = RoundRobin(ports)
+    browser = Browser()
+    provider = oauth_provider(f"{public}/mcp/sse", browser)
+
+    def client_factory(headers: dict | None = None, timeout: httpx2.Timeout | None = None,
+                       auth: httpx2.Auth | None = None) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(headers=headers, timeout=timeout, auth=auth, transport=transport)
+
+    async with sse_client(f"{public}/mcp/sse", auth=provider, timeout=30, httpx_client_factory=client_factory) as (
+            read, write), ClientSession(read, write) as session:
+        assert await handshake(session, "2024-11-05") == "2024-11-05"
+        contact = structured(await session.call_tool("create_mailbook_contact", {
+            "displayName": "Sam Relay", "street": "Damrak", "houseNumber": "7", "postalCode": "1012 AB",
+            "city": "Amsterdam", "country": "NL"}))
+        for _ in range(4):
+            found = structured(await session.call_tool("list_mailbook_contacts", {"query": "sam relay"}))
+            assert [c["id"] for c in found["contacts"]] == [contact["id"]]
+    message_posts = [p for p, path in transport.requests if path.startswith("/mcp/messages")]
+    assert set(message_posts) == set(ports)
+
+
+async def test_another_accounts_session_id_is_not_found(two_processes: tuple[str, list[int]]) -> None:
+    """A relayed POST is accepted only from the account that opened the stream."""
+    import httpx
+
+    public, ports = two_processes
+    owner, stranger = Browser(), Browser()
+    tokens = []
+    for person in (owner, stranger):
+        provider = oauth_provider(f"{public}/mcp/", person)
+        async with httpx2.AsyncClient(auth=provider, timeout=60) as http, streamable_http_client(
+                f"{public}/mcp/", http_client=http) as (read, write), ClientSession(read, write) as session:
+            await handshake(session, "2025-11-25")
+        tokens.append(provider.context.current_tokens.access_token)
+    async with httpx.AsyncClient(timeout=30) as http, http.stream(
+            "GET", f"http://127.0.0.1:{ports[0]}/mcp/sse", headers={"Authorization": f"Bearer {tokens[0]}"}) as stream:
+        lines = stream.aiter_lines()
+        endpoint = ""
+        async for line in lines:
+            if line.startswith("data: /mcp/messages/"):
+                endpoint = line.removeprefix("data: ")
+                break
+        ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        other = f"http://127.0.0.1:{ports[1]}{endpoint}"
+        refused = await http.post(other, json=ping, headers={"Authorization": f"Bearer {tokens[1]}"})
+        accepted = await http.post(other, json=ping, headers={"Authorization": f"Bearer {tokens[0]}"})
+    assert refused.status_code == 404 and accepted.status_code == 202

@@ -57,6 +57,7 @@ class FakeStripe:
     calls: list[Call] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refuse_creates: int = 0  # answer this many session creates with a card-style 400 error
     _idem: dict[str, tuple[str, int, bytes]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -96,6 +97,9 @@ class FakeStripe:
 
     def _route(self, method: str, path: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if method == "POST" and path == "/v1/checkout/sessions":
+            if self.refuse_creates > 0:
+                self.refuse_creates -= 1
+                return 400, _error("invalid_request_error", "This account cannot create sessions right now.")
             return self._create_session(params)
         match = re.fullmatch(r"/v1/checkout/sessions/(cs_\w+)(/expire)?", path)
         if match and match.group(1) in self.sessions:

@@ -171,3 +171,21 @@ async def test_search_and_fetch_include_the_users_mcp_connections(live: LiveServ
         assert connection["url"].endswith("/api/dashboard/mcp")
         doc = structured(await session.call_tool("fetch", {"id": connection["id"]}))
         assert doc["metadata"] == {"type": "mcp_connection"} and "Test Agent" in doc["text"]
+
+
+async def test_rate_limit_is_a_tool_error(sqlite_database_url: str, asset_dir: Path) -> None:
+    """MCP calls count against the account's per-minute limit (SPEC "Limits") and say so as isError."""
+    import httpx2
+
+    from server.app import create_app
+
+    app = create_app(make_settings(sqlite_database_url, asset_dir, rate_limit_per_minute=2), run_migrations=False)
+    async with app.router.lifespan_context(app):
+        token = await issue_token(app, "api:read")
+        http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), headers={"Authorization": f"Bearer {token}"})
+        async with http, open_session("http://127.0.0.1:8000/mcp/", http_client=http) as session:
+            # a minute boundary can reset the window once, so six calls always meet the limit
+            outcomes = [await session.call_tool("get_wallet", {}) for _ in range(6)]
+    refused = [error_of(r) for r in outcomes if r.is_error]
+    assert refused and all(e["code"] == "rate_limited" for e in refused)
+    assert "per minute" in refused[0]["error"]

@@ -1,0 +1,64 @@
+"""Live gating (SPEC "Accounts", seed 001 "Safety model"): live keys need ``liveEnabled``, live
+direct send needs ``approvedForDirectSend``, and accounts awaiting approval have a live-order
+cap (``live_order_cap_reached``). Test mode never needs approval."""
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from domain import commands
+from domain.accounts import create_account
+from domain.apikeys import create_key
+from domain.context import Caller
+from domain.db import Database
+from domain.errors import DomainError, ErrorCode
+from domain.settings import Settings
+from tests.api.payloads import CHECKOUT_LETTER, DIRECT_LETTER, fresh
+from tests.conftest import auth
+from tests.support.payments import (  # noqa: F401 - fixtures
+    fund, live_app, live_client, live_settings, partner_server, stripe_server,
+)
+
+
+async def _pending_account(db: Database, *, live: bool) -> tuple[str, str, str]:
+    async with db.transaction() as session:
+        account = await create_account(session, f"pending-{uuid.uuid4().hex[:10]}@example.com")
+        account.live_enabled = live
+        test_key = (await create_key(session, account.id, "test", "t")).secret
+        live_key = (await create_key(session, account.id, "live", "l")).secret
+    return account.id, test_key, live_key
+
+
+async def test_live_key_needs_live_enabled(live_client: httpx.AsyncClient, db: Database) -> None:
+    _, test_key, live_key = await _pending_account(db, live=False)
+    refused = await live_client.get("/v1/wallet", headers=auth(live_key))
+    assert refused.status_code == 401 and refused.json()["code"] == "invalid_api_key_mode"
+    await live_client.post("/v1/credits/topups", json={"amountCents": 500}, headers=auth(test_key))
+    direct = await live_client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(test_key))
+    assert direct.status_code == 200 and direct.json()["status"] == "fulfilled"  # test mode: no approval needed
+
+
+async def test_live_direct_send_needs_approval(live_client: httpx.AsyncClient, db: Database) -> None:
+    account_id, _, live_key = await _pending_account(db, live=True)
+    await fund(db, account_id, "live", 1_000)
+    refused = await live_client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(live_key))
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+
+
+async def test_unapproved_accounts_hit_the_live_order_cap(live_client: httpx.AsyncClient, db: Database,
+                                                          live_settings: Settings) -> None:
+    account_id, _, live_key = await _pending_account(db, live=True)
+    capped = await live_client.post("/v1/checkout-links", json=fresh(CHECKOUT_LETTER), headers=auth(live_key))
+    assert capped.status_code == 429 and capped.json()["code"] == "live_order_cap_reached"  # default cap: 0
+    settings = live_settings.model_copy(update={"live_order_cap_unapproved": 2})
+    caller = Caller(account_id=account_id, mode="live")
+    for _ in range(2):
+        created = await commands.create_checkout_order(db, settings, caller, fresh(CHECKOUT_LETTER))
+        assert created.body["status"] == "checkout_open"
+    try:
+        await commands.create_checkout_order(db, settings, caller, fresh(CHECKOUT_LETTER))
+    except DomainError as exc:
+        assert exc.code == ErrorCode.LIVE_ORDER_CAP_REACHED and exc.status == 429
+    else:
+        raise AssertionError("the third live order of an unapproved account must be refused")
