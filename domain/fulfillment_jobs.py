@@ -53,12 +53,16 @@ def _claimable(now):  # type: ignore[no-untyped-def]
 
 
 async def claim_next(db: Database, settings: Settings, worker_id: str) -> Claim | None:
+    """Lease the next due job. Candidates are read first, so an idle poll takes no write lock."""
     now = utcnow()
     lease_end = now + timedelta(seconds=settings.fulfillment_lease_seconds)
-    async with db.transaction() as session:
+    async with db.read() as session:
         candidates = (await session.execute(
             select(FulfillmentJob.id).where(*_claimable(now)).order_by(FulfillmentJob.run_after).limit(5)
         )).scalars().all()
+    if not candidates:
+        return None
+    async with db.transaction() as session:
         for job_id in candidates:
             row = (await session.execute(
                 update(FulfillmentJob).where(FulfillmentJob.id == job_id, *_claimable(now))
