@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.clock import iso, utcnow
 from domain.context import Caller, Mode
 from domain.errors import AuthError, ErrorCode, InvalidRequest, NotFound
-from domain.ids import new_id
+from domain.ids import get_by_id, new_id
 from domain.models import Account, ApiKey
 
 PREFIXES: dict[str, Mode] = {"pp_test_": "test", "pp_live_": "live"}
@@ -108,7 +108,7 @@ async def list_keys(session: AsyncSession, account_id: str) -> list[ApiKey]:
 
 
 async def revoke_key(session: AsyncSession, account_id: str, key_id: str) -> ApiKey:
-    key = await session.get(ApiKey, key_id)
+    key = await get_by_id(session, ApiKey, key_id)
     if key is None or key.account_id != account_id or key.internal:
         raise NotFound(f"No API key {key_id}.")
     if key.status != "revoked":

@@ -16,6 +16,7 @@ from domain.db import Database
 from domain.errors import InvalidRequest
 from domain.idempotency import check_key, run_idempotent
 from domain.order_views import order_view
+from domain.payload_fields import check_strings
 from domain.payloads import parse_order
 from domain.settings import Settings
 from domain.wallets import parse_currency, peek_wallet, wallet_view
@@ -37,6 +38,7 @@ def _scope(caller: Caller, name: str) -> str:
 
 
 async def _create(db: Database, caller: Caller, name: str, body: Any, key: str | None, operation) -> Result:  # type: ignore[no-untyped-def]
+    check_strings(body)  # before the idempotency record: unstorable text must not reach the database
     stored = await run_idempotent(db, account_id=caller.account_id, scope=_scope(caller, name),
                                   key=check_key(key), payload=body, operation=operation)
     return Result(stored.status, stored.body, stored.replayed)

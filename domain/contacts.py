@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.clock import iso, utcnow
 from domain.errors import InvalidRequest, NotFound
-from domain.ids import new_id
+from domain.ids import get_by_id, new_id
 from domain.models import Contact
+from domain.payload_fields import check_text
 
 REQUIRED = ("displayName", "street", "houseNumber", "postalCode", "city", "country")
 OPTIONAL = ("state", "extra", "email", "birthday")
@@ -41,7 +42,7 @@ def _text(value: object, field: str, *, required: bool) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidRequest(f"{field} must be a string", field=field)
-    value = value.strip()
+    value = check_text(value, field).strip()
     if len(value) > MAX_LEN:
         raise InvalidRequest(f"{field} is longer than {MAX_LEN} characters", field=field)
     return value
@@ -141,7 +142,7 @@ async def create_contact(session: AsyncSession, account_id: str, data: dict[str,
 
 
 async def get_contact(session: AsyncSession, account_id: str, contact_id: str) -> Contact:
-    contact = await session.get(Contact, contact_id)
+    contact = await get_by_id(session, Contact, contact_id)
     if contact is None or contact.account_id != account_id:
         raise NotFound(f"No Mailbook contact {contact_id}.", field="contactId")
     return contact
@@ -172,7 +173,7 @@ async def delete_contact(session: AsyncSession, account_id: str, contact_id: str
 def parse_limit(value: object, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> int:
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or not 1 <= value <= maximum:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= maximum or value != int(value):
         raise InvalidRequest(f"limit must be a whole number from 1 to {maximum}", field="limit")
     return int(value)
 
@@ -186,7 +187,7 @@ async def search_contacts(session: AsyncSession, account_id: str, query: str | N
                           limit: int = DEFAULT_LIMIT) -> list[Contact]:
     """Every word of ``query`` must appear in the name, email, city or street (case-insensitive)."""
     stmt = select(Contact).where(Contact.account_id == account_id)
-    words = (query or "").split()
+    words = check_text(query or "", "query").split()
     if words:
         columns = (Contact.display_name, Contact.email, Contact.city, Contact.street)
         stmt = stmt.where(and_(*(

@@ -39,6 +39,47 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
+def _unstorable(text: str) -> str | None:
+    """Why ``text`` cannot be stored or printed, or None.
+
+    NUL is refused by PostgreSQL text columns and unpaired UTF-16 surrogates (``"\\ud800"``,
+    which ``json.loads`` lets through) cannot be encoded as UTF-8 (RFC 7493 §2.1 forbids both
+    kinds of escape in I-JSON), so neither may reach the database or a print file.
+    """
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        return "must not contain unpaired UTF-16 surrogates"
+    return None
+
+
+def check_text(text: str, where: str) -> str:
+    problem = _unstorable(text)
+    if problem:
+        raise InvalidRequest(f"{where or 'body'} {problem}", field=where or None)
+    return text
+
+
+def check_strings(data: object, path: str = "") -> None:
+    """Every key and string value of a decoded body is storable text; the first bad one is named.
+
+    Iterative (no recursion), so any depth ``json.loads`` produced is walked safely.
+    """
+    stack: list[tuple[object, str]] = [(data, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            check_text(value, where)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{where}.{key}" if where else str(key)
+                if isinstance(key, str):
+                    check_text(key, child)
+                stack.append((item, child))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(value))
+
+
 def type_error(path: str, expected: str, value: object) -> InvalidRequest:
     return InvalidRequest(f"{path} must be {expected}, not {_json_type(value)}", field=path)
 

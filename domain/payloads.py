@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from domain.errors import InvalidRequest
 from domain.payload_fields import (
-    LOCALES, PAYMENT_METHODS, asset_ref, expect_object, opt_choice, opt_list, opt_str,
+    LOCALES, PAYMENT_METHODS, asset_ref, check_strings, expect_object, opt_choice, opt_list, opt_str,
     parse_email, parse_metadata, parse_return_url, reject_unknown, str_list, type_error,
 )
 from domain.recipients import Recipient, parse_recipient
@@ -216,6 +216,7 @@ def _parse_postcard(body: dict[str, Any]) -> dict[str, Any]:
 def parse_order(data: object, *, mode: Literal["test", "live"]) -> OrderDraft:
     """Validate a letter or postcard order body; every failure is ``InvalidRequest`` with a path."""
     body = expect_object(data, "body")
+    check_strings(body)
     reject_unknown(body, _COMMON | _LETTER_ONLY, "")
     has_letters, has_postcard = body.get("letters") is not None, body.get("postcard") is not None
     if has_letters == has_postcard:

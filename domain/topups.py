@@ -12,7 +12,7 @@ from domain.checkout import open_topup_checkout
 from domain.clock import iso, utcnow
 from domain.context import Caller
 from domain.errors import Forbidden, InvalidRequest, NotFound
-from domain.ids import new_id
+from domain.ids import get_by_id, new_id
 from domain.models import Topup, Wallet
 from domain.paging import newest_first
 from domain.payload_fields import parse_metadata, parse_return_url
@@ -26,7 +26,8 @@ PAYMENT_METHODS = ("auto", "card", "ideal")
 
 def parse_amount(value: object) -> int:
     """Between 500 and 100,000 cents as sent; then rounded up to whole units (1234 → 1300)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+            isinstance(value, float) and not math.isfinite(value)):  # a huge int is finite; isfinite() would overflow
         raise InvalidRequest("amountCents must be a number of cents.", field="amountCents")
     if value < MIN_TOPUP_CENTS or value > MAX_TOPUP_CENTS:
         raise InvalidRequest(
@@ -78,7 +79,7 @@ async def mark_paid(session: AsyncSession, topup: Topup) -> Wallet:
 
 
 async def get_topup(session: AsyncSession, caller: Caller, topup_id: str) -> Topup:
-    topup = await session.get(Topup, topup_id)
+    topup = await get_by_id(session, Topup, topup_id)
     if topup is None or topup.account_id != caller.account_id:
         raise NotFound(f"No top-up {topup_id}.")
     return topup

@@ -7,7 +7,6 @@ cache it in the database per its HTTP cache headers so every process shares one 
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from domain.db import Database
+from domain.json_text import loads_untrusted
 from oauth.clients import Client, narrow_scope, redirect_uri_problem
 from oauth.hashing import token_hash
 from oauth.models import OAuthCimdDocument
@@ -145,7 +145,7 @@ class CimdResolver:
                 media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))):
             return None, timedelta(0)  # draft §4: anything but a 200 JSON answer is an error
         try:
-            doc = json.loads(fetched.body)
+            doc = loads_untrusted(fetched.body)
         except ValueError:
             return None, timedelta(0)
         return doc, cache_ttl(fetched.headers, now)

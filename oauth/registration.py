@@ -7,7 +7,6 @@ public clients (``token_endpoint_auth_method: none``).
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Error
@@ -16,6 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from domain.ids import new_id
+from domain.errors import InvalidRequest
+from domain.json_text import loads_untrusted
+from domain.payload_fields import check_strings
 from oauth.clients import AUTH_METHODS, GRANT_TYPES, narrow_scope, redirect_uri_problem
 from oauth.hashing import new_token, token_hash
 from oauth.metadata import authorization_server_metadata
@@ -88,11 +90,15 @@ async def register(request: Request, server: Server) -> Response:
     if len(body) > MAX_BODY:
         return _error(InvalidRequestError("The registration request is too large."))
     try:
-        data = json.loads(body or b"null")
+        data = loads_untrusted(body or b"null")
     except ValueError:
         data = None
     if not isinstance(data, dict):
         return _error(InvalidClientMetadataError("The body must be a JSON object of client metadata."))
+    try:
+        check_strings(data)
+    except InvalidRequest as exc:
+        return _error(InvalidClientMetadataError(exc.message))
     endpoint: Registration = server._endpoints["client_registration"][0]
     req = json_request(request, server, "/mcp/oauth/register", data)
     try:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 
 from domain.db import Database
+from domain.ids import get_by_id
 from oauth.models import OAuthClient, OAuthCode, OAuthGrant, OAuthToken
 
 
@@ -110,7 +111,7 @@ class SqlStore:
 
     async def get_client(self, client_id: str) -> OAuthClient | None:
         async with self.db.read() as s:
-            return await s.get(OAuthClient, client_id)
+            return await get_by_id(s, OAuthClient, client_id)
 
     async def create_code(self, grant: OAuthGrant, code: OAuthCode) -> None:
         async with self.db.transaction() as s:

@@ -62,8 +62,13 @@ def _count_pdf_pages(fp: BinaryIO, field: str) -> int:
         if reader.is_encrypted:
             raise InvalidRequest(f"{field}: encrypted PDFs cannot be printed", field=field)
         pages = len(reader.pages)
-        for page in reader.pages:
-            _ = page.mediabox  # a page without a usable box cannot be placed on paper
+        for number, page in enumerate(reader.pages, start=1):
+            # The renderer scales the visible (crop) box onto the paper: an empty or inverted
+            # box cannot be placed (ISO 32000-1 §14.11.2), so refuse it now, not at print time.
+            box = page.cropbox
+            if not (float(box.width) > 0 and float(box.height) > 0):
+                raise InvalidRequest(f"{field}: page {number} of the PDF has an empty or inverted page box",
+                                     field=field)
     except InvalidRequest:
         raise
     except Exception as exc:  # pypdf raises many types on hostile input; all mean "broken"
@@ -105,12 +110,14 @@ def _orientation(image: Image.Image) -> int:
 
 
 def _decode_check(image: Image.Image, fmt: str) -> None:
-    """Prove the pixel data is intact without holding a full-size bitmap."""
+    """Prove the pixel data decodes (JPEG at 1/8 scale; PNG has no reduced decode)."""
     if fmt == "JPEG":
         image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
         image.load()  # decodes every scan at 1/8 scale; a truncated file raises OSError
     else:
-        image.verify()  # walks every chunk and checks its CRC
+        # verify() only checks chunk CRCs; the pixel stream itself (zlib) must decode too, or the
+        # renderer fails after the order is paid. This costs the same bitmap rendering will need.
+        image.load()
 
 
 def _check_postcard_front(width: int, height: int, field: str) -> None:

@@ -23,7 +23,7 @@ from domain.clock import utcnow
 from domain.context import Caller
 from domain.db import Database
 from domain.errors import InvalidRequest, NotFound
-from domain.ids import new_id
+from domain.ids import get_by_id, new_id
 from domain.models import Asset
 from domain.settings import Settings
 
@@ -126,7 +126,7 @@ async def upload_stream(db: Database, settings: Settings, caller: Caller, *, kin
 
 async def get_asset(session: AsyncSession, caller: Caller, asset_id: str) -> Asset:
     """One of the caller's assets; another account's id is simply unknown (404, never 403)."""
-    asset = await session.get(Asset, asset_id)
+    asset = await get_by_id(session, Asset, asset_id)
     if asset is None or asset.account_id != caller.account_id:
         raise NotFound(f"No asset {asset_id}.")
     return asset
@@ -139,7 +139,7 @@ def is_expired(asset: Asset) -> bool:
 async def open_public_asset(db: Database, settings: Settings, asset_id: str) -> tuple[Asset, Any]:
     """A postcard image for the print flow; anything else (or expired) is not found."""
     async with db.read() as session:
-        asset = await session.get(Asset, asset_id)
+        asset = await get_by_id(session, Asset, asset_id)
     if asset is None or not asset.public or asset.kind != AssetKind.POSTCARD_IMAGE or is_expired(asset):
         raise NotFound(f"No public asset {asset_id}.")
     return asset, storage_for(settings).open(asset.storage_key)

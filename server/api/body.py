@@ -1,12 +1,12 @@
 """Read a JSON body once, at the edge: malformed JSON is ``invalid_json``, never a 500."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 
 from domain.errors import DomainError, ErrorCode, InvalidRequest, PayloadTooLarge
+from domain.json_text import loads_untrusted
 
 MAX_JSON_BYTES = 1_000_000
 
@@ -20,7 +20,7 @@ async def read_json_object(request: Request) -> dict[str, Any]:
     if not raw.strip():
         raise InvalidRequest("The request body is empty; send a JSON object.")
     try:
-        data = json.loads(raw)
+        data = loads_untrusted(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise DomainError(f"The request body is not valid JSON: {exc}.", code=ErrorCode.INVALID_JSON) from exc
     if not isinstance(data, dict):

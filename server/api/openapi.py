@@ -178,7 +178,7 @@ def document(base_url: str) -> S:
                     "error": {"type": "string"}}},
                 "Quote": {"type": "object", "required": [
                     "accountId", "amountCents", "mode", "recipientCount", "requestType", "pieces",
-                    "missingBalanceCents", "requiresTopup", "wallet"], "properties": {
+                    "missingBalanceCents", "requiresTopup", "wallet", *_ACCOUNT_FLAGS], "properties": {
                     "accountId": {"type": "string"}, "amountCents": {"type": "integer"},
                     "mode": {"type": "string", "enum": ["test", "live"]}, "recipientCount": {"type": "integer"},
                     "requestType": {"type": "string", "enum": ["letter", "postcard"]},
@@ -186,7 +186,7 @@ def document(base_url: str) -> S:
                                "items": {"type": "object", "required": ["pageCount", "amountCents"], "properties": {
                                    "pageCount": {"type": "integer"}, "amountCents": {"type": "integer"}}}},
                     "missingBalanceCents": {"type": "integer"}, "requiresTopup": {"type": "boolean"},
-                    "approvalStatus": {"type": "string"}, "wallet": _ref("Wallet")}},
+                    **_ACCOUNT_FLAGS, "wallet": _ref("Wallet")}},
                 "Recipient": _RECIPIENT, "Wallet": _WALLET, "Order": _ORDER, "Topup": _TOPUP,
                 "OrderList": {"type": "object", "required": ["data", "hasMore"], "properties": {
                     "data": {"type": "array", "items": _ref("Order")}, "hasMore": {"type": "boolean"}}},
@@ -194,12 +194,7 @@ def document(base_url: str) -> S:
                     "data": {"type": "array", "items": _ref("Topup")}, "hasMore": {"type": "boolean"}}},
                 "WalletResponse": {"type": "object", "required": [
                     "accountId", "approvalStatus", "approvedForDirectSend", "creditsEnabled", "hostedApiEnabled",
-                    "liveEnabled", "wallet"], "properties": {
-                    "accountId": {"type": "string"},
-                    "approvalStatus": {"type": "string", "enum": ["pending", "approved", "rejected"]},
-                    **{k: {"type": "boolean"} for k in ("approvedForDirectSend", "creditsEnabled",
-                                                        "hostedApiEnabled", "liveEnabled")},
-                    "wallet": _ref("Wallet")}},
+                    "liveEnabled", "wallet"], "properties": {**_ACCOUNT_FLAGS, "wallet": _ref("Wallet")}},
                 "ComposeLink": {"type": "object", "required": ["expiresAt", "id", "mode", "testMode", "url"],
                                 "properties": {"expiresAt": {"type": "string"}, "id": {"type": "string"},
                                                "mode": {"const": "compose_link"}, "testMode": {"type": "boolean"},
@@ -208,6 +203,13 @@ def document(base_url: str) -> S:
         },
     }
 
+
+# domain.accounts.capability_flags: the same fields in GET /v1/wallet and POST /v1/quotes.
+_ACCOUNT_FLAGS: dict[str, Any] = {
+    "accountId": {"type": "string"},
+    "approvalStatus": {"type": "string", "enum": ["pending", "approved", "rejected"]},
+    **{k: {"type": "boolean"} for k in ("approvedForDirectSend", "creditsEnabled", "hostedApiEnabled", "liveEnabled")},
+}
 
 # Other areas (uploads, proofs, sandbox checkout, webhooks) append functions returning path items.
 EXTRA_PATHS: list[Any] = []

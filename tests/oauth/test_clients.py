@@ -94,3 +94,23 @@ async def test_scopes_outside_the_registration_are_refused(http) -> None:
     narrowed = await http.get("/mcp/oauth/authorize",
                               params=flow.authorize_params(client, flow.verifier(), scope="api:read api:send"))
     assert narrowed.status_code == 302 and "/mcp/oauth/login" in narrowed.headers["location"]
+
+
+async def test_client_id_with_nul_is_an_unknown_client(http) -> None:
+    """PostgreSQL refuses NUL in a query parameter; that must read as an unknown client, not a 503."""
+    token = await http.post("/mcp/oauth/token", data={"grant_type": "authorization_code", "code": "c",
+                                                      "client_id": "ppc_x\x00", "code_verifier": "v"})
+    assert token.status_code in (400, 401) and token.json()["error"] == "invalid_client", token.text
+    start = await http.get("/mcp/oauth/authorize", params={"client_id": "ppc_x\x00", "response_type": "code"})
+    assert start.status_code == 400 and "<html" in start.text.lower()
+
+
+async def test_registration_refuses_unstorable_text_and_deep_nesting(http) -> None:
+    for body in ({"redirect_uris": ["https://a.example/cb"], "client_name": "a\x00b"},
+                 {"redirect_uris": ["https://a.example/cb\x00"]}):
+        response = await http.post("/mcp/oauth/register", json=body)
+        assert response.status_code == 400, response.text
+        assert response.json()["error"] in ("invalid_client_metadata", "invalid_redirect_uri")
+    deep = ("[" * 3000 + "]" * 3000).encode()
+    response = await http.post("/mcp/oauth/register", content=deep, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and response.json()["error"] == "invalid_client_metadata"

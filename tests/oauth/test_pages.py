@@ -108,3 +108,18 @@ async def test_sign_out_from_consent_returns_to_sign_in(http) -> None:
     assert 'id="signin-form"' in page.text
     back = await http.get(out.headers["location"].replace("/login", "/consent"))
     assert back.status_code == 303 and "/mcp/oauth/login" in back.headers["location"]
+
+
+async def test_sign_up_refuses_malformed_emails_without_creating_an_account(http, oauth_app) -> None:
+    """Before: any text with an '@' became an account (SQLite stored a NUL; PostgreSQL gave 503)."""
+    client = await flow.register(http)
+    page = await _login_page(http, client)
+    action, hidden = flow.form_fields(page.text, "signin-form")
+    signup = action.replace("/login", "/signup")
+    for email in ("a\x00b@example.com", "<script>@@example.com", "no spaces@example.com"):
+        answer = await http.post(signup, data={**hidden, "email": email, "password": "correct horse battery"})
+        assert answer.status_code == 400, (email, answer.status_code)
+        login = await http.post(action, data={**hidden, "email": email, "password": "correct horse battery"})
+        assert login.status_code == 401, (email, login.status_code)
+    async with oauth_app.state.db.read() as s:
+        assert (await s.execute(select(Account).where(Account.email.like("%script%")))).first() is None
