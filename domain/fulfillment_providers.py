@@ -78,29 +78,30 @@ class PrintPartner:
         self.token = settings.fulfillment_token
         self.timeout = settings.fulfillment_timeout_seconds
         self._client = client
+        self._owned = client is None
+
+    async def aclose(self) -> None:
+        """Close the connection pool this adapter opened (one per worker round, not per piece)."""
+        if self._owned and self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     async def hand_off(self, handoff: Handoff) -> str:
         if not self.url:
             raise HandoffError("No print partner is configured (PIETERPOST_FULFILLMENT_URL).", permanent=False)
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self.timeout)
         metadata = {"pieceId": handoff.piece_id, "orderId": handoff.order_id, "orderRef": handoff.order_ref,
                     "kind": handoff.kind, "position": handoff.position, "pageCount": handoff.page_count,
                     "address": list(handoff.recipient_lines), "country": handoff.country}
         headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": handoff.piece_id}
         files = {"file": (f"{handoff.piece_id}.pdf", handoff.pdf, "application/pdf")}
         try:
-            if self._client is not None:
-                response = await self._post(self._client, headers, metadata, files)
-            else:
-                async with httpx.AsyncClient(timeout=self.timeout) as client:
-                    response = await self._post(client, headers, metadata, files)
+            response = await self._client.post(f"{self.url}/v1/pieces", headers=headers, files=files,
+                                               data={"metadata": json.dumps(metadata)})
         except httpx.HTTPError as exc:
             raise HandoffError(f"print partner unreachable: {type(exc).__name__}", permanent=False) from exc
         return _reference(response)
-
-    async def _post(self, client: httpx.AsyncClient, headers: dict[str, str], metadata: dict[str, object],
-                    files: dict[str, tuple[str, bytes, str]]) -> httpx.Response:
-        return await client.post(f"{self.url}/v1/pieces", headers=headers, files=files,
-                                 data={"metadata": json.dumps(metadata)})
 
 
 def _reference(response: httpx.Response) -> str:

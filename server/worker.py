@@ -71,8 +71,21 @@ async def run_once(db: Database, settings: Settings, *, providers: ProviderFacto
         await expire_assets(db, settings)  # uploads unused after 7 days (SPEC "Assets")
     except Exception:  # noqa: BLE001
         log.exception("asset expiry sweep failed")
-    while (claim := await claim_next(db, settings, me)) is not None:
-        outcomes.append(await run_job(db, settings, claim, providers))
+    opened: dict[str, FulfillmentProvider] = {}
+
+    def provider(mode: str, settings: Settings) -> FulfillmentProvider:  # one per mode and round
+        if mode not in opened:
+            opened[mode] = providers(mode, settings)
+        return opened[mode]
+
+    try:
+        while (claim := await claim_next(db, settings, me)) is not None:
+            outcomes.append(await run_job(db, settings, claim, provider))
+    finally:
+        for adapter in opened.values():
+            close = getattr(adapter, "aclose", None)
+            if close is not None:
+                await close()
     return outcomes
 
 

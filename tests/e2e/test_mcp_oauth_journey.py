@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -42,9 +42,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser() -> Browser:
+async def browser() -> AsyncIterator[Browser]:
     """A new person per connect: each run signs up through the forms, then consents."""
-    return Browser()
+    person = Browser()
+    yield person
+    await person.http.aclose()
 
 
 async def journey(session: ClientSession, base: str, tag: str) -> None:

@@ -47,14 +47,20 @@ async def open_session(url: str, version: str = "2025-11-25", *, token: str | No
                        http_client: httpx2.AsyncClient | None = None, sse: bool = False) -> AsyncIterator[ClientSession]:
     """A ready ClientSession over streamable HTTP (``url`` = .../mcp/) or legacy SSE (.../mcp/sse)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    owned = None
     if sse:
         transport = sse_client(url, headers=headers, timeout=30)
     else:
-        http_client = http_client or httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(60))
+        if http_client is None:
+            http_client = owned = httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(60))
         transport = streamable_http_client(url, http_client=http_client)
-    async with transport as (read, write), ClientSession(read, write) as session:
-        await handshake(session, version)
-        yield session
+    try:
+        async with transport as (read, write), ClientSession(read, write) as session:
+            await handshake(session, version)
+            yield session
+    finally:
+        if owned is not None:
+            await owned.aclose()
 
 
 def structured(result: Any) -> dict[str, Any]:

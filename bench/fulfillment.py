@@ -1,0 +1,95 @@
+"""Fulfillment throughput and webhook application rate, in process, against the test fakes.
+
+    python bench/fulfillment.py [--orders 40] [--postgres postgresql://postgres@127.0.0.1:5432/test]
+
+Pieces/s handed to the (local, instant) fake print partner with 1 and 4 worker loops on one
+database: the cost of leasing, rendering each piece's PDF and recording it. Then signed
+``checkout.session.completed`` events/s through ``POST /v1/stripe/webhook`` (each applied
+once, in its own transaction). Not a test: numbers only.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]  # bench/mcp.py would shadow the SDK
+sys.path.insert(0, str(_HERE.parent))
+from domain import migrate  # noqa: E402
+from domain.accounts import create_account  # noqa: E402
+from domain.apikeys import create_key  # noqa: E402
+from domain.db import Database  # noqa: E402
+from server.app import create_app  # noqa: E402
+from server.worker import run_once  # noqa: E402
+from tests.support import fake_partner, fake_stripe  # noqa: E402
+from tests.support.payments import fund, live_settings_for  # noqa: E402
+
+LETTERS = {"requestType": "letter", "letters": [
+    {"recipient": {"name": f"Reader {n}", "streetAddress": "Damrak 1", "postalCode": "1012 LG",
+                   "city": "Amsterdam", "country": "NL"}, "message": "Dear reader,\n" + "A line of text. " * 40}
+    for n in range(5)]}
+
+
+async def _run(url: str, orders: int) -> None:
+    migrate.upgrade(url)
+    stripe, stripe_srv = fake_stripe.start()
+    partner, partner_srv = fake_partner.start()
+    settings = live_settings_for(url, Path(tempfile.mkdtemp()), stripe.url, partner.url)
+    db = Database(url)
+    async with db.transaction() as session:
+        account = await create_account(session, f"bench-{uuid.uuid4().hex[:8]}@example.com", approve=True)
+        key = (await create_key(session, account.id, "live", "bench")).secret
+    await fund(db, account.id, "live", 10_000_000)
+    app = create_app(settings, run_migrations=False)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=settings.base_url) as client:
+        headers = {"Authorization": f"Bearer {key}"}
+        for loops in (1, 4):
+            for _ in range(orders):
+                assert (await client.post("/v1/orders", json=LETTERS, headers=headers)).status_code == 200
+            started = time.perf_counter()
+            await asyncio.gather(*(run_once(db, settings, me=f"bench-{n}") for n in range(loops)))
+            elapsed = time.perf_counter() - started
+            print(f"  worker loops={loops}: {orders * 5} pieces in {elapsed:.2f} s = {orders * 5 / elapsed:.0f} pieces/s")
+        sessions = []
+        for _ in range(orders):
+            order = (await client.post("/v1/checkout-links", json=LETTERS, headers=headers)).json()
+            sessions.append(order["checkoutUrl"].rsplit("/", 1)[-1])
+        events = [fake_stripe.signed_event("checkout.session.completed", stripe.complete(s)) for s in sessions]
+        started = time.perf_counter()
+        for body, hdrs in events:
+            assert (await client.post("/v1/stripe/webhook", content=body, headers=hdrs)).json()["outcome"] == "applied"
+        elapsed = time.perf_counter() - started
+        print(f"  webhooks: {len(events)} applied in {elapsed:.2f} s = {len(events) / elapsed:.0f} events/s")
+    await db.dispose()
+    stripe_srv.shutdown()
+    partner_srv.shutdown()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=40)
+    parser.add_argument("--postgres")
+    args = parser.parse_args()
+    targets = [("SQLite", f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.db")]
+    if args.postgres:
+        import psycopg
+
+        name = f"pp_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(args.postgres, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        targets.append(("PostgreSQL", args.postgres.rsplit("/", 1)[0] + f"/{name}"))
+    for label, url in targets:
+        print(label)
+        asyncio.run(_run(url, args.orders))
+
+
+if __name__ == "__main__":
+    main()
