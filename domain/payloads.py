@@ -45,6 +45,7 @@ class PieceDraft:
     recipient: Recipient
     message: str
     attachment_ids: tuple[str, ...] = ()
+    recipient_path: str = "recipient"  # where the caller sent it, for errors found later (print fit)
 
     def to_payload(self) -> dict[str, Any]:
         return {"recipient": self.recipient.to_payload(), "message": self.message,
@@ -165,7 +166,7 @@ def _parse_letters(body: dict[str, Any]) -> dict[str, Any]:
         if not message and not ids:
             raise InvalidRequest(f"{path}.message is required when a letter has no attachments",
                                  field=f"{path}.message")
-        pieces.append(PieceDraft(recipient, message, ids))
+        pieces.append(PieceDraft(recipient, message, ids, f"{path}.recipient"))
     first = pieces[0].recipient
     for i, piece in enumerate(pieces):
         if piece.recipient.is_us != first.is_us:
@@ -207,7 +208,7 @@ def _parse_postcard(body: dict[str, Any]) -> dict[str, Any]:
         recipient = parse_recipient(raw, path)
         message = _compose(text, mode == "template", keys, recipient, "postcard.message", path,
                            POSTCARD_MESSAGE_MAX)
-        pieces.append(PieceDraft(recipient, message))
+        pieces.append(PieceDraft(recipient, message, recipient_path=path))
     return dict(request_type="postcard", pieces=tuple(pieces), compose_mode=mode,
                 front_image_asset_id=_same_asset(card, "frontImageAssetId", "frontImage", "postcard"),
                 template_message=text if mode == "template" else None, variable_keys=keys)

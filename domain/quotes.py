@@ -10,8 +10,9 @@ from domain.clock import utcnow
 from domain.errors import InvalidRequest, NotFound
 from domain.models import Asset
 from domain.payloads import OrderDraft
+from domain.recipients import Recipient
 from domain.pricing import check_letter_pages, letter_price_cents, postcard_price_cents
-from domain.printing import count_message_pages, postcard_message_fits
+from domain.printing import address_fits, count_message_pages, postcard_message_fits
 from domain.settings import Settings
 
 ASSET_KINDS = {
@@ -63,6 +64,7 @@ async def quote_draft(session: AsyncSession, account_id: str, draft: OrderDraft,
                                      "postcard.frontImageAssetId")
             assets[asset.id] = asset
         for index, piece in enumerate(draft.pieces):
+            _check_address(piece.recipient, piece.recipient_path, postcard=True)
             if piece.message and not postcard_message_fits(piece.message):
                 raise InvalidRequest(
                     f"postcard message for recipient {index} does not fit on the card back at the smallest "
@@ -73,6 +75,7 @@ async def quote_draft(session: AsyncSession, account_id: str, draft: OrderDraft,
     if stamp:
         assets[stamp] = await load_asset(session, account_id, stamp, ASSET_KINDS["stamp"], "stampImageAssetId")
     for index, piece in enumerate(draft.pieces):
+        _check_address(piece.recipient, piece.recipient_path, postcard=False)
         pages = count_message_pages(piece.message, us=piece.recipient.is_us)  # page 1 always carries the address
         for pos, asset_id in enumerate(piece.attachment_ids):
             field = f"letters[{index}].attachments[{pos}]"
@@ -82,6 +85,13 @@ async def quote_draft(session: AsyncSession, account_id: str, draft: OrderDraft,
         check_letter_pages(pages, settings, f"letters[{index}]")
         pieces.append(PieceQuote(pages, letter_price_cents(pages, bool(stamp), settings)))
     return Quote(draft, tuple(pieces), assets)
+
+
+def _check_address(recipient: Recipient, field: str, *, postcard: bool) -> None:
+    if not address_fits(recipient.print_lines, postcard=postcard, us=recipient.is_us):
+        where = "the postcard's address box" if postcard else "the envelope window"
+        raise InvalidRequest(f"{field}: the name and address do not fit {where} even at the smallest print size; "
+                             "shorten the address lines", field=field)
 
 
 async def load_assets(session: AsyncSession, account_id: str, ids: list[str]) -> list[Asset]:

@@ -3,7 +3,7 @@
 Public entry points: ``count_message_pages`` (pricing), ``postcard_message_fits``
 (validation), ``render_pieces`` (a piece's print file or an order's proof).
 """
-from domain.printing.layout import count_message_pages, postcard_message_fits
+from domain.printing.layout import address_fits, count_message_pages, postcard_message_fits
 from domain.printing.render import LetterPiece, PostcardPiece, render_pieces
 
-__all__ = ["LetterPiece", "PostcardPiece", "count_message_pages", "postcard_message_fits", "render_pieces"]
+__all__ = ["LetterPiece", "PostcardPiece", "address_fits", "count_message_pages", "postcard_message_fits", "render_pieces"]

@@ -9,6 +9,7 @@ Coordinates are PDF points with the origin at the bottom left, as reportlab uses
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -202,6 +203,13 @@ def fit_lines(lines: list[str], box: Box, sizes: tuple[float, ...]) -> tuple[flo
 def fit_postcard_message(message: str) -> tuple[float, list[str]] | None:
     """Font size and lines for a postcard back, or None when the text cannot fit."""
     return fit_lines([message], POSTCARD.message, POSTCARD_SIZES)
+
+
+def address_fits(lines: Sequence[str], *, postcard: bool = False, us: bool = False) -> bool:
+    """Order validation: the recipient block wraps into the envelope window (or the card's
+    address box) at some size in ``ADDRESS_SIZES``, so nothing is printed outside it."""
+    box = POSTCARD.address if postcard else letter_format(us=us).address
+    return fit_lines(list(lines), box, ADDRESS_SIZES) is not None
 
 
 def postcard_message_fits(message: str) -> bool:

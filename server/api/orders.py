@@ -26,6 +26,7 @@ async def list_orders(request: Request) -> Response:
         starting_after=request.query_params.get("startingAfter") or None,
         status=query_choice(request, "status", STATUSES),
         request_type=query_choice(request, "requestType", ("letter", "postcard")),
+        mode=ctx.caller.mode,  # as GET /v1/credits/topups: a key lists its own mode's objects only
     )
     return json_response(page)
 
