@@ -6,33 +6,17 @@ heading anchors using the same slugs the search tool links to).
 """
 from __future__ import annotations
 
-import html
 from functools import lru_cache
 
 import markdown
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.settings import Settings
 from oauth.scopes import SCOPES, TOOL_SCOPES
+from server.web.render import page
 from tools.docs import render_markdown, sections, slugify
-
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<link rel="alternate" type="text/markdown" href="{md_url}">
-<style>
-body{{font:16px/1.55 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}}
-code,pre{{font:14px ui-monospace,monospace;background:#f4f4f6;border-radius:4px}}
-pre{{padding:1rem;overflow:auto}} table{{border-collapse:collapse;margin:1rem 0}}
-td,th{{border:1px solid #ddd;padding:.3rem .5rem;vertical-align:top;text-align:left}}
-</style></head><body>
-<p><a href="{md_url}">Markdown version</a></p>
-{body}
-</body></html>"""
-
 
 def docs_markdown(settings: Settings) -> str:
     return render_markdown(settings.base_url, TOOL_SCOPES, SCOPES)
@@ -43,14 +27,17 @@ def docs_sections(settings: Settings) -> tuple:
 
 
 @lru_cache(maxsize=4)
-def _page(base_url: str, md: str) -> str:
+def _body(md: str) -> str:
+    """The markdown as HTML for the shared page layout; wide blocks scroll and take keyboard focus."""
     body = markdown.markdown(
         md,
         extensions=["tables", "fenced_code", "toc"],
         extension_configs={"toc": {"slugify": lambda value, _sep: slugify(value)}},
         output_format="html",
     )
-    return PAGE.format(title=html.escape("PieterPost MCP server"), md_url=f"{base_url}/api/docs/mcp.md", body=body)
+    body = body.replace("<pre>", '<pre tabindex="0">')
+    return body.replace("<table>", '<div class="table-wrap" tabindex="0" role="region" aria-label="table"><table>')\
+        .replace("</table>", "</table></div>")
 
 
 def build_routes(settings: Settings) -> list[Route]:
@@ -58,7 +45,8 @@ def build_routes(settings: Settings) -> list[Route]:
         return Response(docs_markdown(settings), media_type="text/markdown; charset=utf-8")
 
     async def html_doc(request: Request) -> Response:
-        return HTMLResponse(_page(settings.base_url, docs_markdown(settings)))
+        return page(request, "docs/mcp.html", body=_body(docs_markdown(settings)),
+                    md_url=f"{settings.base_url}/api/docs/mcp.md")
 
     return [
         Route("/api/docs/mcp.md", markdown_doc, methods=["GET"]),

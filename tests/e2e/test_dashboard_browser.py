@@ -131,6 +131,9 @@ async def test_dashboard_flow_in_chromium(sqlite_database_url: str, asset_dir: P
             await page.goto(f"{base}/api/docs")
             await expect(page.locator("#error-table")).to_contain_text("api_key_inactive")
             await pages.check("api-docs")
+            await page.goto(f"{base}/api/docs/mcp")
+            await expect(page.locator("#mcp-docs")).to_contain_text("create_direct_order")
+            await pages.check("mcp-docs")
 
             # revoke, with a confirmation page
             await page.goto(f"{base}/api/dashboard/keys")
