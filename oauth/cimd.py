@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.db import Database
 from domain.json_text import loads_untrusted
-from oauth.clients import Client, narrow_scope, redirect_uri_problem
+from oauth.clients import Client, client_name_problem, narrow_scope, redirect_uri_problem
 from oauth.hashing import token_hash
 from oauth.models import OAuthCimdDocument
 
@@ -83,7 +83,9 @@ def client_from_document(url: str, doc: Any) -> Client | None:
     if not isinstance(uris, list) or not uris or not all(isinstance(u, str) and not redirect_uri_problem(u)
                                                          for u in uris):
         return None
-    name = doc.get("client_name") if isinstance(doc.get("client_name"), str) else None
+    if client_name_problem(doc.get("client_name")):
+        return None
+    name = doc.get("client_name")
     scope = doc.get("scope") if isinstance(doc.get("scope"), str) else None
     return Client(client_id=url, auth_method="none", redirect_uris=list(uris), scope=narrow_scope(scope),
                   client_name=name, metadata=doc, is_cimd=True)

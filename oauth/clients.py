@@ -41,6 +41,20 @@ def redirect_uri_problem(uri: str) -> str | None:
     return "must use https (plain http is allowed only for localhost, 127.0.0.1 or [::1])"
 
 
+CLIENT_NAME_MAX = 200  # shown on the consent page and stored with each grant (columns hold 255)
+
+
+def client_name_problem(value: object) -> str | None:
+    """Why a ``client_name`` (RFC 7591 §2: human-readable string) cannot be used, or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return "client_name must be a string"
+    if len(value.strip()) > CLIENT_NAME_MAX:
+        return f"client_name must be at most {CLIENT_NAME_MAX} characters"
+    return None
+
+
 def _is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True

@@ -18,7 +18,7 @@ from domain.ids import new_id
 from domain.errors import InvalidRequest
 from domain.json_text import loads_untrusted
 from domain.payload_fields import check_strings
-from oauth.clients import AUTH_METHODS, GRANT_TYPES, narrow_scope, redirect_uri_problem
+from oauth.clients import AUTH_METHODS, GRANT_TYPES, client_name_problem, narrow_scope, redirect_uri_problem
 from oauth.hashing import new_token, token_hash
 from oauth.metadata import authorization_server_metadata
 from oauth.models import OAuthClient
@@ -56,6 +56,9 @@ class Registration(ClientRegistrationEndpoint):
 
     @staticmethod
     def _check(metadata: dict[str, Any]) -> None:
+        problem = client_name_problem(metadata.get("client_name"))
+        if problem:
+            raise InvalidClientMetadataError(problem)
         if metadata.get("token_endpoint_auth_method") not in AUTH_METHODS:
             raise InvalidClientMetadataError("token_endpoint_auth_method must be one of " + ", ".join(AUTH_METHODS))
         if "authorization_code" not in metadata["grant_types"] or not set(metadata["grant_types"]) <= set(GRANT_TYPES):

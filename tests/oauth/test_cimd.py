@@ -37,7 +37,10 @@ DOCS = {
     "/fresh.json": (document("/fresh.json"), "no-store"),
     "/liar.json": (document("/liar.json", client_id=f"{BASE}/someone-else.json"), "max-age=300"),
     "/secret.json": (document("/secret.json", token_endpoint_auth_method="client_secret_post"), "max-age=300"),
+    # a name longer than the consent page and grant rows take (PostgreSQL answered 503 at approval)
+    "/longname.json": (document("/longname.json", client_name="N" * 300), "max-age=300"),
 }
+DEEP_JSON = b'{"a":' * 5000 + b"1" + b"}" * 5000  # json.loads raised RecursionError: a 500 at authorize
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -54,7 +57,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         doc, cache = DOCS.get(self.path, (None, ""))
         body = json.dumps(doc).encode() if doc else b"{}"
-        self.send_response(200 if doc else 404)
+        if self.path == "/deep.json":
+            doc, cache, body = {}, "max-age=300", DEEP_JSON
+        self.send_response(200 if doc is not None else 404)
         self.send_header("Content-Type", "application/json")
         self.send_header("Cache-Control", cache)
         self.send_header("Content-Length", str(len(body)))
@@ -131,7 +136,8 @@ async def test_no_store_document_is_fetched_every_time(cimd_http, tls_server) ->
     assert httpd.hits.count("/fresh.json") - before == 2  # no-store: every authorization request fetches again
 
 
-@pytest.mark.parametrize("path", ["/liar.json", "/secret.json", "/missing.json", "/moved.json"])
+@pytest.mark.parametrize("path", ["/liar.json", "/secret.json", "/missing.json", "/moved.json", "/longname.json",
+                                  "/deep.json"])
 async def test_bad_documents_are_unknown_clients(cimd_http, path) -> None:
     answer = await cimd_http.get("/mcp/oauth/authorize", params=flow.authorize_params(_client(path), flow.verifier()))
     assert answer.status_code == 400 and "location" not in answer.headers

@@ -114,3 +114,12 @@ async def test_registration_refuses_unstorable_text_and_deep_nesting(http) -> No
     deep = ("[" * 3000 + "]" * 3000).encode()
     response = await http.post("/mcp/oauth/register", content=deep, headers={"content-type": "application/json"})
     assert response.status_code == 400 and response.json()["error"] == "invalid_client_metadata"
+
+
+async def test_registration_refuses_client_names_that_are_not_short_strings(http) -> None:
+    """Before: a 300-character name was stored on SQLite and a 503 db_error on PostgreSQL."""
+    for name in ("N" * 300, 5, ["x"]):
+        response = await http.post("/mcp/oauth/register", json={"redirect_uris": ["https://a.example/cb"],
+                                                                "client_name": name})
+        assert response.status_code == 400, (name, response.text)
+        assert response.json()["error"] == "invalid_client_metadata"
