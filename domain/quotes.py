@@ -12,7 +12,7 @@ from domain.models import Asset
 from domain.payloads import OrderDraft
 from domain.recipients import Recipient
 from domain.pricing import check_letter_pages, letter_price_cents, postcard_price_cents
-from domain.printing import address_fits, count_message_pages, postcard_message_fits
+from domain.printing import address_fits, count_message_pages, missing_glyphs, postcard_message_fits
 from domain.settings import Settings
 
 ASSET_KINDS = {
@@ -65,6 +65,7 @@ async def quote_draft(session: AsyncSession, account_id: str, draft: OrderDraft,
             assets[asset.id] = asset
         for index, piece in enumerate(draft.pieces):
             _check_address(piece.recipient, piece.recipient_path, postcard=True)
+            _check_glyphs(piece.message, "postcard.message")
             if piece.message and not postcard_message_fits(piece.message):
                 raise InvalidRequest(
                     f"postcard message for recipient {index} does not fit on the card back at the smallest "
@@ -76,6 +77,7 @@ async def quote_draft(session: AsyncSession, account_id: str, draft: OrderDraft,
         assets[stamp] = await load_asset(session, account_id, stamp, ASSET_KINDS["stamp"], "stampImageAssetId")
     for index, piece in enumerate(draft.pieces):
         _check_address(piece.recipient, piece.recipient_path, postcard=False)
+        _check_glyphs(piece.message, f"letters[{index}].message")
         pages = count_message_pages(piece.message, us=piece.recipient.is_us)  # page 1 always carries the address
         for pos, asset_id in enumerate(piece.attachment_ids):
             field = f"letters[{index}].attachments[{pos}]"
@@ -87,7 +89,16 @@ async def quote_draft(session: AsyncSession, account_id: str, draft: OrderDraft,
     return Quote(draft, tuple(pieces), assets)
 
 
+def _check_glyphs(text: str, field: str) -> None:
+    missing = missing_glyphs(text)
+    if missing:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
+        raise InvalidRequest(f"{field} has characters the print font cannot show: {shown}; they would print as "
+                             "empty boxes", field=field)
+
+
 def _check_address(recipient: Recipient, field: str, *, postcard: bool) -> None:
+    _check_glyphs("\n".join(recipient.print_lines), field)
     if not address_fits(recipient.print_lines, postcard=postcard, us=recipient.is_us):
         where = "the postcard's address box" if postcard else "the envelope window"
         raise InvalidRequest(f"{field}: the name and address do not fit {where} even at the smallest print size; "

@@ -1,8 +1,9 @@
 """Fonts shipped inside the package so print files look the same on every host.
 
 DejaVu Sans covers Latin, Greek, Cyrillic and the common symbols (EUR sign, dashes,
-quotes, arrows); its licence is in ``fonts/LICENSE.txt``. Emoji are not covered and
-print as the font's empty-box glyph.
+quotes, arrows, many emoticons); its licence is in ``fonts/LICENSE.txt``. Scripts it lacks
+(CJK, for one) would print as empty boxes, so orders with such characters are refused
+(``missing_glyphs``, checked when an order is priced).
 """
 from __future__ import annotations
 
@@ -32,6 +33,18 @@ def register_fonts() -> None:
         for name, filename in _FILES.items():
             pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
         _registered = True
+
+
+def missing_glyphs(text: str, font: str = REGULAR) -> list[str]:
+    """Characters of ``text`` the shipped font has no glyph for (they would print as empty
+    boxes), in order of first appearance; whitespace and control characters never count."""
+    register_fonts()
+    covered = pdfmetrics.getFont(font).face.charToGlyph
+    seen: dict[str, None] = {}
+    for char in text:
+        if ord(char) not in covered and not char.isspace() and char.isprintable():
+            seen.setdefault(char, None)
+    return list(seen)
 
 
 def text_width(text: str, font: str, size: float) -> float:

@@ -1,0 +1,35 @@
+"""Text the shipped print font cannot show is refused when the order is priced, naming the
+field and the characters. Before: a CJK letter was accepted, paid for, and printed as boxes."""
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.payloads import NL_RECIPIENT, US_RECIPIENT
+from tests.conftest import auth
+
+
+def _letter(message: str, **recipient: str) -> dict[str, Any]:
+    return {"requestType": "letter", "letters": [{"message": message, "recipient": {**NL_RECIPIENT, **recipient}}]}
+
+
+@pytest.mark.parametrize(("body", "field", "char"), [
+    (_letter("你好，世界"), "letters[0].message", "U+4F60"),
+    (_letter("Hallo", name="山田太郎"), "letters[0].recipient", "U+5C71"),
+    ({"requestType": "postcard", "postcard": {"message": "こんにちは", "recipient": US_RECIPIENT}},
+     "postcard.message", "U+3053"),
+])
+async def test_characters_without_a_glyph_are_refused(client: httpx.AsyncClient, account: dict[str, str],
+                                                      body: dict[str, Any], field: str, char: str) -> None:
+    response = await client.post("/v1/quotes", json=body, headers=auth(account["test_key"]))
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert response.json()["code"] == "invalid_request" and field in error and char in error
+
+
+async def test_scripts_the_font_covers_are_accepted(client: httpx.AsyncClient, account: dict[str, str]) -> None:
+    body = _letter("Grüße aus Köln – Ελληνικά, кириллица, € 5 😀\n\ttab", name="Σωκράτης Παπαδόπουλος")
+    response = await client.post("/v1/quotes", json=body, headers=auth(account["test_key"]))
+    assert response.status_code == 200, response.text
