@@ -55,6 +55,14 @@ async def _check_live_gates(session: AsyncSession, caller: Caller, account: Acco
             )
 
 
+def _check_capabilities(account: Account, billing_mode: str) -> None:
+    """The account switches ``get_wallet`` reports: each one really turns its flow off."""
+    if billing_mode == "credits" and not account.credits_enabled:
+        raise Forbidden("Wallet-funded direct send is disabled for this account (creditsEnabled is false).")
+    if billing_mode == "hosted_checkout" and not account.hosted_api_enabled:
+        raise Forbidden("Hosted checkout is disabled for this account (hostedApiEnabled is false).")
+
+
 def _new_order(caller: Caller, quote: Quote, billing_mode: str, source: str) -> Order:
     draft = quote.draft
     now = utcnow()
@@ -116,6 +124,7 @@ async def _create_draft(session: AsyncSession, caller: Caller, draft: OrderDraft
                         *, billing_mode: str, source: str) -> Order:
     """Gates, price, daily cap, then the order in ``draft`` with its pieces (shared by both flows)."""
     account = await get_account(session, caller.account_id)
+    _check_capabilities(account, billing_mode)
     await _check_live_gates(session, caller, account, settings, direct=billing_mode == "credits")
     quote = await quote_draft(session, caller.account_id, draft, settings)
     await count_daily_order(session, caller.account_id, settings.daily_order_cap)

@@ -42,6 +42,9 @@ async def create_topup(session: AsyncSession, caller: Caller, body: dict[str, An
     if unknown:
         raise InvalidRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0])
     amount = parse_amount(body.get("amountCents"))
+    account = await get_account(session, caller.account_id)
+    if not account.credits_enabled:
+        raise Forbidden("Wallet credits are disabled for this account (creditsEnabled is false).")
     currency = parse_currency(body.get("currency"))
     metadata = parse_metadata(body.get("metadata"), "metadata")
     method = body.get("paymentMethod", "auto")
@@ -59,7 +62,6 @@ async def create_topup(session: AsyncSession, caller: Caller, body: dict[str, An
     if caller.mode == "test":
         await mark_paid(session, topup)
         return topup
-    account = await get_account(session, caller.account_id)
     if not account.live_enabled:
         raise Forbidden("Live mode is not enabled for this account yet.")
     await open_topup_checkout(topup, settings)  # pending until the signed webhook says paid
