@@ -73,12 +73,12 @@ async def run_idempotent(
         return replay
     try:
         async with db.transaction() as session:
-            session.add(IdempotencyRecord(account_id=account_id, scope=scope, key=key, request_hash=fingerprint,
-                                          status_code=0, response_body=""))
+            record = IdempotencyRecord(account_id=account_id, scope=scope, key=key, request_hash=fingerprint,
+                                       status_code=0, response_body="")
+            session.add(record)
             await session.flush()  # takes the unique-index slot now: duplicates wait here
             status, body = await operation(session)
             text = render(body)
-            record = (await session.execute(_select(account_id, scope, key))).scalar_one()
             record.status_code, record.response_body = status, text
             return StoredResponse(status, text, replayed=False)
     except IntegrityError:
