@@ -23,6 +23,7 @@ from domain.clock import utcnow
 from domain.db import Database
 from domain.errors import IdempotencyConflict, InvalidRequest
 from domain.models import IdempotencyRecord
+from domain.payload_fields import check_text
 
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
@@ -45,7 +46,7 @@ def check_key(key: str | None, field: str = "Idempotency-Key") -> str | None:
         return None
     if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY_LENGTH:
         raise InvalidRequest(f"{field} must be 1 to {MAX_KEY_LENGTH} characters.", field=field)
-    return key
+    return check_text(key, field)  # MCP passes it as an argument, where a NUL can arrive
 
 
 Operation = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
@@ -99,8 +99,8 @@ def stream_file_part(request: Request, form: UploadForm) -> AsyncIterator[bytes]
     }
 
     async def chunks() -> AsyncIterator[bytes]:
-        parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
-        try:
+        try:  # FormParserError is the library's base error: bad framing, and a boundary over 256 bytes
+            parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
             async for chunk in request.stream():
                 parser.write(chunk)
                 if pending:
@@ -108,7 +108,7 @@ def stream_file_part(request: Request, form: UploadForm) -> AsyncIterator[bytes]
                     pending.clear()
                     yield data
             parser.finalize()
-        except MultipartParseError:
+        except FormParserError:
             raise InvalidRequest("the multipart body is malformed", field="file") from None
 
     return chunks()

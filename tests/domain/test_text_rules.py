@@ -44,3 +44,13 @@ async def test_contact_search_with_nul_is_refused(db: Database, account: dict[st
 def test_contact_limit_refuses_non_finite_and_huge_numbers(limit: object) -> None:
     with pytest.raises(InvalidRequest):
         contacts.parse_limit(limit)
+
+
+def test_idempotency_key_with_nul_is_refused() -> None:
+    """REST headers cannot carry a NUL, but the MCP idempotencyKey argument can (PostgreSQL: db_error)."""
+    from domain.idempotency import check_key
+
+    with pytest.raises(InvalidRequest) as caught:
+        check_key("key\x00", "idempotencyKey")
+    assert caught.value.field == "idempotencyKey"
+    assert check_key("order-demo-001") == "order-demo-001"
