@@ -15,8 +15,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.clock import iso, utcnow
-from domain.errors import InvalidRequest, NotFound
-from domain.ids import get_by_id, new_id
+from domain.errors import InvalidRequest
+from domain.ids import get_owned, new_id
 from domain.models import Contact
 from domain.payload_fields import check_text
 
@@ -142,10 +142,7 @@ async def create_contact(session: AsyncSession, account_id: str, data: dict[str,
 
 
 async def get_contact(session: AsyncSession, account_id: str, contact_id: str) -> Contact:
-    contact = await get_by_id(session, Contact, contact_id)
-    if contact is None or contact.account_id != account_id:
-        raise NotFound(f"No Mailbook contact {contact_id}.", field="contactId")
-    return contact
+    return await get_owned(session, Contact, contact_id, account_id, "Mailbook contact", field="contactId")
 
 
 async def update_contact(session: AsyncSession, account_id: str, contact_id: str, changes: dict[str, Any]) -> Contact:

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import NotFound
+
 T = TypeVar("T")
 MAX_LOOKUP_ID = 2048  # room for OAuth client ids that are metadata-document URLs
 
@@ -33,3 +35,12 @@ async def get_by_id(session: AsyncSession, model: type[T], ident: object, **opti
     if not could_be_id(ident):
         return None
     return await session.get(model, ident, **options)
+
+
+async def get_owned(session: AsyncSession, model: type[T], ident: object, account_id: str, noun: str,
+                    *, field: str | None = None, **options: Any) -> T:
+    """A row of this account; another account's id is unknown too (404, never 403: no existence leak)."""
+    row = await get_by_id(session, model, ident, **options)
+    if row is None or getattr(row, "account_id") != account_id:
+        raise NotFound(f"No {noun} {ident}.", field=field)
+    return row

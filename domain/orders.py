@@ -14,9 +14,9 @@ from domain.accounts import get_account
 from domain.checkout import CHECKOUT_TTL, open_checkout
 from domain.clock import utcnow
 from domain.context import Caller
-from domain.errors import ErrorCode, Forbidden, LimitExceeded, NotCancellable, NotFound
+from domain.errors import ErrorCode, Forbidden, LimitExceeded, NotCancellable
 from domain.fulfillment import cancel_job, enqueue
-from domain.ids import get_by_id, new_id, new_ref
+from domain.ids import get_owned, new_id, new_ref
 from domain.limits import count_daily_order
 from domain.models import Account, Order, OrderPiece, Wallet
 from domain.order_status import move
@@ -162,10 +162,7 @@ async def enqueue_fulfillment(session: AsyncSession, order: Order) -> None:
 
 
 async def get_order(session: AsyncSession, caller: Caller, order_id: str) -> Order:
-    order = await get_by_id(session, Order, order_id)
-    if order is None or order.account_id != caller.account_id:
-        raise NotFound(f"No order {order_id}.")
-    return order
+    return await get_owned(session, Order, order_id, caller.account_id, "order")
 
 
 async def list_orders(session: AsyncSession, caller: Caller, *, limit: int = 25, starting_after: str | None = None,

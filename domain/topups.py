@@ -11,8 +11,8 @@ from domain.accounts import get_account
 from domain.checkout import open_topup_checkout
 from domain.clock import iso, utcnow
 from domain.context import Caller
-from domain.errors import Forbidden, InvalidRequest, NotFound
-from domain.ids import get_by_id, new_id
+from domain.errors import Forbidden, InvalidRequest
+from domain.ids import get_owned, new_id
 from domain.models import Topup, Wallet
 from domain.paging import newest_first
 from domain.payload_fields import parse_metadata, parse_return_url
@@ -81,10 +81,7 @@ async def mark_paid(session: AsyncSession, topup: Topup) -> Wallet:
 
 
 async def get_topup(session: AsyncSession, caller: Caller, topup_id: str) -> Topup:
-    topup = await get_by_id(session, Topup, topup_id)
-    if topup is None or topup.account_id != caller.account_id:
-        raise NotFound(f"No top-up {topup_id}.")
-    return topup
+    return await get_owned(session, Topup, topup_id, caller.account_id, "top-up")
 
 
 async def list_topups(session: AsyncSession, caller: Caller, *, limit: int = 25, mode: str | None = None,

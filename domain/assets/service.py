@@ -23,7 +23,7 @@ from domain.clock import utcnow
 from domain.context import Caller
 from domain.db import Database
 from domain.errors import InvalidRequest, NotFound
-from domain.ids import get_by_id, new_id
+from domain.ids import get_by_id, get_owned, new_id
 from domain.models import Asset
 from domain.settings import Settings
 
@@ -126,10 +126,7 @@ async def upload_stream(db: Database, settings: Settings, caller: Caller, *, kin
 
 async def get_asset(session: AsyncSession, caller: Caller, asset_id: str) -> Asset:
     """One of the caller's assets; another account's id is simply unknown (404, never 403)."""
-    asset = await get_by_id(session, Asset, asset_id)
-    if asset is None or asset.account_id != caller.account_id:
-        raise NotFound(f"No asset {asset_id}.")
-    return asset
+    return await get_owned(session, Asset, asset_id, caller.account_id, "asset")
 
 
 def is_expired(asset: Asset) -> bool:
