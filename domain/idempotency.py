@@ -108,3 +108,9 @@ async def _lookup(db: Database, account_id: str, scope: str, key: str, fingerpri
             "This Idempotency-Key was already used with a different request body; use a new key."
         )
     return StoredResponse(record.status_code, record.response_body, replayed=True)
+
+
+async def purge_expired(db: Database) -> None:
+    """Drop records past the 24 h replay window (the worker's housekeeping calls this)."""
+    async with db.transaction() as session:
+        await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - RETENTION))

@@ -12,21 +12,26 @@ import logging
 import os
 import signal
 import socket
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 from starlette.applications import Starlette
 
 from domain import clock, migrate
+from domain.clock import utcnow
 from domain.assets.service import expire_assets
 from domain.db import Database
 from domain.expiry import expire_due
+from domain.idempotency import purge_expired as purge_idempotency
+from domain.limits import prune as prune_counters
 from domain.fulfillment import JOB_REFUNDING
 from domain.fulfillment_jobs import Claim, claim_next, process, retry_later
 from domain.fulfillment_refunds import process_refund
 from domain.fulfillment_providers import FulfillmentProvider, provider_for
 from domain.models import Order
 from domain.settings import Settings
+from oauth.prune import prune as prune_oauth
 
 log = logging.getLogger("pieterpost.worker")
 
@@ -57,6 +62,18 @@ async def run_job(db: Database, settings: Settings, claim: Claim, providers: Pro
         return await retry_later(db, settings, claim, f"internal error: {type(exc).__name__}")
 
 
+HOUSEKEEPING_EVERY = 600.0  # seconds
+_last_housekeeping = 0.0
+
+
+async def housekeeping(db: Database) -> None:
+    """Keep shared tables small: spent OAuth rows, old rate windows, idempotency past 24 h."""
+    await prune_oauth(db)
+    async with db.transaction() as session:
+        await prune_counters(session, int(utcnow().timestamp() // 60) - 2)
+    await purge_idempotency(db)
+
+
 async def run_once(db: Database, settings: Settings, *, providers: ProviderFactory = provider_for,
                    me: str | None = None) -> list[str]:
     """One round: expire, then run every due job. Returns each job's outcome."""
@@ -71,6 +88,13 @@ async def run_once(db: Database, settings: Settings, *, providers: ProviderFacto
         await expire_assets(db, settings)  # uploads unused after 7 days (SPEC "Assets")
     except Exception:  # noqa: BLE001
         log.exception("asset expiry sweep failed")
+    global _last_housekeeping
+    if time.monotonic() - _last_housekeeping > HOUSEKEEPING_EVERY:
+        _last_housekeeping = time.monotonic()
+        try:
+            await housekeeping(db)
+        except Exception:  # noqa: BLE001
+            log.exception("housekeeping failed")
     opened: dict[str, FulfillmentProvider] = {}
 
     def provider(mode: str, settings: Settings) -> FulfillmentProvider:  # one per mode and round
