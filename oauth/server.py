@@ -7,6 +7,8 @@ No state lives here between requests: everything is read from and written to the
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -179,7 +181,23 @@ async def build_request(request: Any, server: Server, path: str) -> Request:
             data = await request.form()
             form = [(k, v) for k, v in data.multi_items() if isinstance(v, str)]
     query = list(request.query_params.multi_items())
-    return Request(request.method, f"{server.settings.base_url}{path}", request.headers, query, form)
+    headers = request.headers
+    if _unreadable_basic_credentials(headers.get("authorization")):
+        # Authlib decodes Basic credentials as UTF-8 without a guard (a 500); without the header
+        # the client simply did not authenticate: 401 invalid_client (RFC 6749 §5.2).
+        headers = Headers(raw=[(k, v) for k, v in headers.raw if k.lower() != b"authorization"])
+    return Request(request.method, f"{server.settings.base_url}{path}", headers, query, form)
+
+
+def _unreadable_basic_credentials(value: str | None) -> bool:
+    scheme, _, token = (value or "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        base64.b64decode(token.strip(), validate=False).decode("utf-8")
+    except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError
+        return True
+    return False
 
 
 def json_request(request: Any, server: Server, path: str, data: dict[str, Any]) -> JsonRequest:

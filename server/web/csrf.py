@@ -46,4 +46,5 @@ def is_valid(request: Request, settings: Settings, submitted: object) -> bool:
     nonce = request.cookies.get(COOKIE)
     if not nonce or not isinstance(submitted, str) or not submitted:
         return False
-    return hmac.compare_digest(_sign(settings, nonce), submitted)
+    # bytes: compare_digest raises TypeError for str with non-ASCII characters (a 500 per form post)
+    return hmac.compare_digest(_sign(settings, nonce).encode("ascii"), submitted.encode("utf-8", "replace"))

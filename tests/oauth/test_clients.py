@@ -123,3 +123,15 @@ async def test_registration_refuses_client_names_that_are_not_short_strings(http
                                                                 "client_name": name})
         assert response.status_code == 400, (name, response.text)
         assert response.json()["error"] == "invalid_client_metadata"
+
+
+async def test_basic_credentials_that_are_not_utf8_are_invalid_client(http) -> None:
+    """Authlib decoded them without a guard: UnicodeDecodeError, a 500 on the public token endpoint."""
+    import base64
+
+    header = "Basic " + base64.b64encode(b"\xff\xfe:\xff").decode()
+    for path in ("/mcp/oauth/token", "/mcp/oauth/revoke"):
+        data = {"grant_type": "authorization_code", "code": "c"} if path.endswith("token") else {"token": "t"}
+        response = await http.post(path, data=data, headers={"Authorization": header})
+        assert response.status_code in (400, 401), (path, response.text)
+        assert response.json()["error"] == "invalid_client"

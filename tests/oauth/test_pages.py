@@ -123,3 +123,13 @@ async def test_sign_up_refuses_malformed_emails_without_creating_an_account(http
         assert login.status_code == 401, (email, login.status_code)
     async with oauth_app.state.db.read() as s:
         assert (await s.execute(select(Account).where(Account.email.like("%script%")))).first() is None
+
+
+async def test_non_ascii_csrf_token_is_refused_not_a_crash(http) -> None:
+    """hmac.compare_digest raises TypeError on non-ASCII str; that was a 500 on every form."""
+    client = await flow.register(http)
+    page = await _login_page(http, client)
+    action, hidden = flow.form_fields(page.text, "signin-form")
+    answer = await http.post(action, data={**hidden, "csrf_token": "é\ud7ff", "email": "a@b.example",
+                                           "password": "x" * 9})
+    assert answer.status_code == 403 and "location" not in answer.headers
