@@ -45,7 +45,11 @@ def link_signature(settings: Settings, purpose: str, object_id: str) -> str:
 
 
 def check_signature(settings: Settings, purpose: str, object_id: str, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(link_signature(settings, purpose, object_id), given or "")
+    """Constant-time, on bytes: ``compare_digest`` refuses non-ASCII str, which a caller controls."""
+    if not given:
+        return False
+    expected = link_signature(settings, purpose, object_id).encode()
+    return hmac.compare_digest(expected, given.encode("utf-8", "surrogatepass"))
 
 
 def return_target(settings: Settings, order: Order, outcome: str) -> str:

@@ -59,7 +59,8 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = async_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        # hide_parameters: database errors are logged, and their bound values are names and addresses
+        kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
         if not self.is_sqlite:
             # a steady pool: connections past it are opened and closed per checkout, which is slow
             kwargs.update(pool_size=pool_size, max_overflow=pool_size // 2)

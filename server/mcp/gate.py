@@ -7,7 +7,6 @@ before the transport commits to 200 — the SDK client answers that by stepping 
 """
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +17,7 @@ from starlette.authentication import AuthCredentials
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.json_text import loads_untrusted
 from server.mcp.auth import Authenticator, AuthFailure, Principal
 
 logger = logging.getLogger(__name__)
@@ -53,14 +53,18 @@ async def read_body(receive: Receive, limit: int) -> tuple[bytes, list[Message]]
     return b"".join(chunks), trailing
 
 
+class MalformedBody(ValueError):
+    """JSON the transport must not see (too deeply nested for its parser, NaN, …)."""
+
+
 def called_tools(body: bytes) -> list[str]:
     """Tool names of the tools/call requests in a JSON-RPC body (single or batch); [] if none."""
     if b"tools/call" not in body:
         return []
     try:
-        decoded: Any = json.loads(body)
-    except ValueError:
-        return []  # the transport answers the parse error
+        decoded: Any = loads_untrusted(body)
+    except ValueError as exc:
+        raise MalformedBody(str(exc)) from exc
     items = decoded if isinstance(decoded, list) else [decoded]
     names = []
     for item in items:
@@ -107,7 +111,13 @@ class BearerGate:
             except BodyTooLarge:
                 await PlainTextResponse("Request body too large", status_code=413)(scope, receive, send)
                 return
-            for name in called_tools(body):
+            try:
+                names = called_tools(body)
+            except MalformedBody:
+                parse_error = {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "Parse error"}}
+                await JSONResponse(parse_error, status_code=400)(scope, receive, send)
+                return
+            for name in names:
                 failure = self.authenticator.missing_scope(principal, name)
                 if failure is not None:
                     await _failure_response(failure)(scope, receive, send)

@@ -189,3 +189,16 @@ async def test_rate_limit_is_a_tool_error(sqlite_database_url: str, asset_dir: P
     refused = [error_of(r) for r in outcomes if r.is_error]
     assert refused and all(e["code"] == "rate_limited" for e in refused)
     assert "per minute" in refused[0]["error"]
+
+
+@pytest.mark.parametrize("method", ["tools/call", "tools/list"])
+async def test_deeply_nested_body_is_a_parse_error_not_a_crash(live: LiveServer, token: str, method: str) -> None:
+    deep = "[" * 50_000 + "]" * 50_000
+    body = '{"jsonrpc":"2.0","id":1,"method":"%s","params":{"name":"get_wallet","arguments":%s}}' % (method, deep)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
+               "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
+    async with httpx.AsyncClient(timeout=30) as http:
+        answer = await http.post(live.mcp, content=body, headers=headers)
+        assert 400 <= answer.status_code < 500, answer.text
+        still_fine = await http.post(live.mcp, json={"jsonrpc": "2.0", "id": 2, "method": "ping"}, headers=headers)
+        assert still_fine.status_code < 500

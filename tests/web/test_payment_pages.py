@@ -48,6 +48,9 @@ async def test_sandbox_pay_and_cancel_drive_the_order(client: httpx.AsyncClient,
     url = f"/v1/sandbox/checkout/{paid['orderId']}"
     token = _token((await client.get(url)).text)
     assert (await client.post(url, data={"action": "pay", "token": "0" * 32})).status_code == 404
+    assert (await client.post(url, data={"action": "pay", "token": "é" * 32})).status_code == 404  # not a 500
+    bad_sig = await client.get(f"/pay/{paid['orderId']}/cancel", params={"sig": "é\u00ff"})
+    assert bad_sig.status_code < 500
     response = await client.post(url, data={"action": "pay", "token": token})
     assert response.status_code == 303
     assert response.headers["location"] == "https://example.com/pieterpost-return?checkout=success"
