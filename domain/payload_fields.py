@@ -21,6 +21,7 @@ PAYMENT_METHODS = ("auto", "card", "ideal")
 METADATA_MAX_KEYS = 20
 METADATA_KEY_MAX = 40
 METADATA_VALUE_MAX = 500
+METADATA_INT_MAX = 2**53
 
 
 def _json_type(value: object) -> str:
@@ -189,6 +190,9 @@ def parse_metadata(data: object, path: str = "metadata") -> dict[str, str | int 
                 )
         elif isinstance(value, float) and not math.isfinite(value):
             raise InvalidRequest(f"{where} must be a finite number", field=where)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > METADATA_INT_MAX:
+            # beyond 2^53 a JavaScript client would read back a different number
+            raise InvalidRequest(f"{where} must be an integer between -2^53 and 2^53", field=where)
         elif not isinstance(value, (bool, int, float)):
             raise type_error(where, "a string, number or boolean", value)
         out[key] = value

@@ -48,3 +48,10 @@ def query_choice(request: Request, name: str, choices: tuple[str, ...]) -> str |
     if raw not in choices:
         raise InvalidRequest(f"{name} must be one of {', '.join(choices)}.", field=name)
     return raw
+
+
+def reject_unknown_query(request: Request, allowed: tuple[str, ...]) -> None:
+    """A misspelt filter (``stauts=paid``) must not silently return everything."""
+    for name in request.query_params:
+        if name not in allowed:
+            raise InvalidRequest(f"Unknown query parameter {name!r}; allowed: {', '.join(allowed)}.", field=name)

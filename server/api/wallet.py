@@ -8,7 +8,7 @@ from starlette.routing import Route
 from domain import commands
 from domain.wallets import CURRENCIES
 from server.api.auth import api_context
-from server.api.body import query_choice, query_int
+from server.api.body import query_choice, query_int, reject_unknown_query
 from server.api.creates import create_endpoint
 from server.api.responses import json_response
 
@@ -25,6 +25,7 @@ async def get_topup(request: Request) -> Response:
 
 async def list_topups(request: Request) -> Response:
     ctx = await api_context(request)
+    reject_unknown_query(request, ("limit", "startingAfter", "currency"))
     page = await commands.list_topups(
         ctx.db, ctx.caller,
         limit=query_int(request, "limit", 25, minimum=1, maximum=100),

@@ -169,3 +169,10 @@ async def test_topup_rounds_up_to_whole_units(client: httpx.AsyncClient, account
     response = await client.post("/v1/credits/topups", json={"amountCents": 1234},
                                  headers=auth(account["test_key"]))
     assert response.status_code == 200 and response.json()["amountCents"] == 1300
+
+
+@pytest.mark.parametrize("path", ["/v1/orders?stauts=paid", "/v1/credits/topups?status=bogus"])
+async def test_unknown_list_filters_are_refused(client: httpx.AsyncClient, account: dict, path: str) -> None:
+    response = await client.get(path, headers=auth(account["test_key"]))
+    assert response.status_code == 400 and response.json()["code"] == "invalid_request"
+    assert path.split("?")[1].split("=")[0] in response.json()["error"]

@@ -328,6 +328,14 @@ def test_metadata_accepts_scalars_up_to_twenty() -> None:
     assert parse_metadata(None) == {}
 
 
+@pytest.mark.parametrize("value", [2**53 + 1, -(2**53) - 1, 10**1000])
+def test_metadata_integers_stay_exact_in_json_clients(value: int) -> None:
+    with pytest.raises(InvalidRequest) as raised:
+        parse_metadata({"big": value})
+    assert raised.value.field == "metadata.big"
+    assert parse_metadata({"edge": 2**53}) == {"edge": 2**53}
+
+
 def test_template_mode_inferred_and_letter_message_overrides_template() -> None:
     body = _template()
     del body["composeMode"]
