@@ -7,6 +7,7 @@ money paths rely on conditional updates, unique indexes and upserts inside the t
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -70,13 +71,25 @@ class Database:
         write_engine = self.engine.execution_options(pp_write=True)
         self._write_sessions = async_sessionmaker(write_engine, expire_on_commit=False, autoflush=True)
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Queueing this process's writers in FIFO order here
+        # keeps them out of SQLite's busy handler, whose growing sleeps made the tail latency;
+        # other processes on the same file still wait through busy_timeout.
+        self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A write transaction: commit on success, rollback on any error."""
-        async with self._write_sessions() as session:
+        async with self._writer_turn(), self._write_sessions() as session:
             async with session.begin():
                 yield session
+
+    @asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[None]:
+        if self._sqlite_writer is None:
+            yield
+            return
+        async with self._sqlite_writer:
+            yield
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
