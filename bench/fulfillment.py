@@ -24,9 +24,7 @@ from pathlib import Path
 import httpx
 import stripe as stripe_lib
 
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]  # bench/mcp.py would shadow the SDK
-sys.path.insert(0, str(_HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from domain import migrate  # noqa: E402
 from domain.accounts import create_account  # noqa: E402
 from domain.apikeys import create_key  # noqa: E402

@@ -1,4 +1,4 @@
-"""Baseline for bench/mcp.py: the SDK's low-level Server with one trivial tool, on the same
+"""Baseline for bench/mcp_calls.py: the SDK's low-level Server with one trivial tool, on the same
 transport settings as PieterPost's endpoint (stateless Streamable HTTP, JSON responses) and no auth.
 
     python -m uvicorn --factory bench.mcp_bare:app_factory --port 8001

@@ -3,8 +3,8 @@
     python bench/oauth_verify.py [DATABASE_URL] [N]
 
 Issues one real token through the token endpoint (in-process ASGI), then times
-``oauth.bearer.verify`` N times sequentially and N times with 32 concurrent callers, and
-the token endpoint's refresh rotation. Prints p50/p99 and throughput.
+``oauth.bearer.verify`` N times with 1, 8 and 32 concurrent callers beside a bare ``SELECT 1``
+through the same Database (the ratio is the figure), and the token endpoint's refresh rotation.
 """
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -25,11 +27,27 @@ from oauth import bearer  # noqa: E402
 from tests.oauth import flow  # noqa: E402
 
 
-def _report(name: str, samples: list[float], wall: float) -> None:
+def _report(name: str, samples: list[float], wall: float, baseline: float | None = None) -> float:
     samples.sort()
     p50 = statistics.median(samples) * 1000
     p99 = samples[int(len(samples) * 0.99) - 1] * 1000
-    print(f"{name:<28} n={len(samples):>5}  p50={p50:6.2f} ms  p99={p99:6.2f} ms  {len(samples) / wall:8.0f}/s")
+    rate = len(samples) / wall
+    ratio = f"  ratio {rate / baseline:5.2f}" if baseline else ""
+    print(f"{name:<28} n={len(samples):>5}  p50={p50:6.2f} ms  p99={p99:6.2f} ms  {rate:8.0f}/s{ratio}")
+    return rate
+
+
+async def _timed(call: Callable[[], Awaitable[object]], n: int, width: int) -> tuple[list[float], float]:
+    async def one() -> float:
+        t = time.perf_counter()
+        await call()
+        return time.perf_counter() - t
+
+    start = time.perf_counter()
+    samples: list[float] = []
+    for _ in range(max(1, n // width)):
+        samples += await asyncio.gather(*[one() for _ in range(width)])
+    return samples, time.perf_counter() - start
 
 
 async def main(url: str, n: int) -> None:
@@ -48,20 +66,14 @@ async def main(url: str, n: int) -> None:
             header = f"Bearer {tokens['access_token']}"
             db = app.state.db
 
-            async def one() -> float:
-                t = time.perf_counter()
-                await bearer.verify(db, header, settings)
-                return time.perf_counter() - t
+            async def select_one() -> None:  # baseline: one indexed read through the same Database
+                async with db.read() as session:
+                    await session.execute(text("SELECT 1"))
 
-            start = time.perf_counter()
-            seq = [await one() for _ in range(n)]
-            _report("verify, sequential", seq, time.perf_counter() - start)
-            for width in (8, 32):
-                start = time.perf_counter()
-                con: list[float] = []
-                for _ in range(max(1, n // width)):
-                    con += await asyncio.gather(*[one() for _ in range(width)])
-                _report(f"verify, {width} concurrent", con, time.perf_counter() - start)
+            for width in (1, 8, 32):
+                base = _report(f"baseline SELECT 1, {width} conc.", *await _timed(select_one, n, width))
+                _report(f"verify, {width} concurrent", *await _timed(
+                    lambda: bearer.verify(db, header, settings), n, width), baseline=base)
 
             refresh = tokens["refresh_token"]
             rot: list[float] = []

@@ -5,7 +5,7 @@ SDK's bare low-level server with one trivial tool (bench/mcp_bare.py) on the sam
 transport settings, in the same run. The token comes from the real OAuth flow (the SDK's
 OAuthClientProvider and a scripted person, tests/support/mcp_oauth.py).
 
-    python bench/mcp.py [--calls 300] [--postgres postgresql://postgres@127.0.0.1:5432/test]
+    python bench/mcp_calls.py [--calls 300] [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 The ratio column is the figure: PieterPost's calls/s over the bare server's at the same level.
 """
@@ -15,9 +15,7 @@ import sys
 from pathlib import Path
 
 # This file is named like the SDK package: drop its own directory from the import path first.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse
 import asyncio  # noqa: E402
