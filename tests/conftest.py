@@ -18,6 +18,7 @@ from domain import migrate
 from domain.db import Database, sync_url
 from domain.settings import Settings
 from tests.support import servers
+from tests.support.apps import asgi_client, running_app
 from tests.support.system import require_system_part
 
 PG_ENV = "PIETERPOST_TEST_DATABASE_URL"
@@ -95,17 +96,13 @@ def settings(database_url: str, asset_dir: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator[object]:
-    from server.app import create_app
-
-    application = create_app(settings, run_migrations=False)
-    async with application.router.lifespan_context(application):
+    async with running_app(settings) as application:
         yield application
 
 
 @pytest.fixture
 async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
+    async with asgi_client(app) as http:
         yield http
 
 

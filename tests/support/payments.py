@@ -17,6 +17,7 @@ from domain.db import Database
 from domain.models import LedgerEntry, Order, OrderPiece, Wallet
 from domain.settings import Settings
 from domain.wallets import ensure_wallet, ledger_sum, post_entry
+from tests.support.apps import asgi_client, running_app
 from tests.conftest import make_settings
 from tests.support import fake_partner as partner_mod
 from tests.support import fake_stripe as stripe_mod
@@ -67,17 +68,13 @@ def live_settings(database_url: str, asset_dir: Path, stripe_server: stripe_mod.
 
 @pytest.fixture(scope="session")
 async def live_app(live_settings: Settings) -> AsyncIterator[Any]:
-    from server.app import create_app
-
-    application = create_app(live_settings, run_migrations=False)
-    async with application.router.lifespan_context(application):
+    async with running_app(live_settings) as application:
         yield application
 
 
 @pytest.fixture
 async def live_client(live_app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=live_app)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+    async with asgi_client(live_app, BASE) as http:
         yield http
 
 
