@@ -20,6 +20,7 @@ from domain.errors import Misconfigured
 from domain.settings import Settings, get_settings
 from server import logs
 from server.errors import EXCEPTION_HANDLERS
+from server.secret import with_secret_key
 from server.middleware import RateHeadersMiddleware, RequestIdMiddleware
 
 log = logging.getLogger("pieterpost")
@@ -80,7 +81,7 @@ def _routes(settings: Settings) -> list[BaseRoute]:
 
 
 def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> Starlette:
-    settings = settings or get_settings()
+    settings = with_secret_key(settings or get_settings())
     check_settings(settings)
     db = Database(settings.database_url)
 
