@@ -1,7 +1,7 @@
 """CSRF protection for the server-rendered forms: a signed double-submit cookie.
 
 The browser gets a random nonce in an HttpOnly, SameSite=Lax cookie; each form carries
-HMAC(key, nonce) as its hidden ``csrf_token``. A cross-site page can neither read the cookie
+HMAC(key, nonce | sign-in session cookie) as its hidden ``csrf_token``. A cross-site page can neither read the cookie
 nor compute the token, and the check needs no server-side state, so it holds across
 processes (OWASP CSRF cheat sheet, "signed double-submit cookie").
 """
@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from domain.settings import Settings
+from oauth.sessions import COOKIE as SESSION_COOKIE
 
 COOKIE = "pp_csrf"
 FIELD = "csrf_token"
@@ -24,8 +25,12 @@ def _key(settings: Settings) -> bytes:
     return hashlib.sha256(b"pieterpost-csrf\0" + settings.secret_key.encode("utf-8")).digest()
 
 
-def _sign(settings: Settings, nonce: str) -> str:
-    return hmac.new(_key(settings), nonce.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+def _sign(settings: Settings, nonce: str, request: Request) -> str:
+    """HMAC over the nonce and the sign-in session cookie: a nonce planted from a sibling
+    subdomain does not yield a token that works for the signed-in person's session."""
+    session = request.cookies.get(SESSION_COOKIE, "")
+    message = f"{nonce}|{session}".encode("utf-8", "replace")
+    return hmac.new(_key(settings), message, hashlib.sha256).hexdigest()
 
 
 def token_for(request: Request, settings: Settings) -> tuple[str, str | None]:
@@ -34,7 +39,7 @@ def token_for(request: Request, settings: Settings) -> tuple[str, str | None]:
     fresh = None
     if not nonce or len(nonce) > 100:
         nonce = fresh = secrets.token_urlsafe(32)
-    return _sign(settings, nonce), fresh
+    return _sign(settings, nonce, request), fresh
 
 
 def set_cookie(response: Response, nonce: str | None, *, secure: bool) -> None:
@@ -47,4 +52,4 @@ def is_valid(request: Request, settings: Settings, submitted: object) -> bool:
     if not nonce or not isinstance(submitted, str) or not submitted:
         return False
     # bytes: compare_digest raises TypeError for str with non-ASCII characters (a 500 per form post)
-    return hmac.compare_digest(_sign(settings, nonce).encode("ascii"), submitted.encode("utf-8", "replace"))
+    return hmac.compare_digest(_sign(settings, nonce, request).encode("ascii"), submitted.encode("utf-8", "replace"))
