@@ -143,7 +143,7 @@ async def create_direct_order(session: AsyncSession, caller: Caller, draft: Orde
     entry = await post_entry(session, wallet, -order.amount_cents, "debit", order_id=order.id)
     order.payment_reference = f"wallet:{entry.id}"
     move(session, order, "paid")
-    await enqueue_fulfillment(session, order)
+    await enqueue(session, order)
     return CreatedOrder(order, wallet)
 
 
@@ -155,10 +155,6 @@ async def create_checkout_order(session: AsyncSession, caller: Caller, draft: Or
     await open_checkout(session, order, settings)
     move(session, order, "checkout_open")
     return order
-
-
-async def enqueue_fulfillment(session: AsyncSession, order: Order) -> None:
-    await enqueue(session, order)
 
 
 async def get_order(session: AsyncSession, caller: Caller, order_id: str) -> Order:

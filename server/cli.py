@@ -68,14 +68,20 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
+async def _account_by_email(session: Any, email: str) -> Any:
     from domain.accounts import get_account_by_email
+
+    account = await get_account_by_email(session, email)
+    if account is None:
+        raise DomainError(f"No account for {email}; run 'pieterpost accounts create' first.")
+    return account
+
+
+def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
     from domain.apikeys import create_key, key_view
 
     async def work(session: Any) -> dict[str, Any]:
-        account = await get_account_by_email(session, args.email)
-        if account is None:
-            raise DomainError(f"No account for {args.email}; run 'pieterpost accounts create' first.")
+        account = await _account_by_email(session, args.email)
         created = await create_key(session, account.id, args.mode, args.name)
         return {**key_view(created.key), "secret": created.secret, "accountId": account.id}
 
@@ -85,14 +91,11 @@ def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_wallet_topup(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.accounts import get_account_by_email
     from domain.context import Caller
     from domain.topups import create_topup, topup_view
 
     async def work(session: Any) -> dict[str, Any]:
-        account = await get_account_by_email(session, args.email)
-        if account is None:
-            raise DomainError(f"No account for {args.email}.")
+        account = await _account_by_email(session, args.email)
         caller = Caller(account_id=account.id, mode=args.mode, channel="web")
         topup = await create_topup(session, caller, {"amountCents": args.amount_cents,
                                                      "currency": args.currency}, settings)
