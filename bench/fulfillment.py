@@ -25,10 +25,10 @@ import httpx
 import stripe as stripe_lib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from domain import migrate  # noqa: E402
-from domain.accounts import create_account  # noqa: E402
-from domain.apikeys import create_key  # noqa: E402
-from domain.db import Database  # noqa: E402
+from domain.persistence import migrate  # noqa: E402
+from domain.accounts.accounts import create_account  # noqa: E402
+from domain.accounts.apikeys import create_key  # noqa: E402
+from domain.persistence.db import Database  # noqa: E402
 from domain.printing import LetterPiece, render_pieces  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.worker import run_once  # noqa: E402

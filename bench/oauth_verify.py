@@ -21,8 +21,8 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from domain import migrate  # noqa: E402
-from domain.settings import Settings  # noqa: E402
+from domain.persistence import migrate  # noqa: E402
+from domain.core.settings import Settings  # noqa: E402
 from oauth import bearer  # noqa: E402
 from tests.oauth import flow  # noqa: E402
 

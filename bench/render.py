@@ -21,8 +21,8 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from domain.printing import LetterPiece, PostcardPiece, count_message_pages, render_pieces  # noqa: E402
-from domain.recipients import parse_recipient  # noqa: E402
-from domain.templates import render as fill_template  # noqa: E402
+from domain.orders.recipients import parse_recipient  # noqa: E402
+from domain.orders.templates import render as fill_template  # noqa: E402
 
 TEMPLATE = (
     "Liebe(r) {{first_name}},\n\n"

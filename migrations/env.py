@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, text
 
-from domain.db import sync_url
+from domain.persistence.db import sync_url
 from migrations.schema import metadata
 
 config = context.config

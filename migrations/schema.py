@@ -7,6 +7,6 @@ from __future__ import annotations
 
 import oauth.models  # noqa: F401  - registers the OAuth tables on Base
 import server.mcp.relay_models  # noqa: F401  - the legacy-SSE relay tables
-from domain.models import Base
+from domain.persistence.models import Base
 
 metadata = Base.metadata

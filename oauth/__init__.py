@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from starlette.routing import Route
 
-    from domain.settings import Settings
+    from domain.core.settings import Settings
 
 
 def build_routes(settings: Settings) -> list[Route]:

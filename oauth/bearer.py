@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.clock import utcnow
-from domain.db import Database
-from domain.settings import Settings
+from domain.core.clock import utcnow
+from domain.persistence.db import Database
+from domain.core.settings import Settings
 from oauth.hashing import token_hash
 from oauth.scopes import ALL_SCOPES, parse_scope, scope_for_tool
 from oauth.server import resource_of

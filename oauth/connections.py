@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import exists, select, update
 
-from domain.clock import iso, utcnow
-from domain.db import Database
-from domain.errors import NotFound
+from domain.core.clock import iso, utcnow
+from domain.persistence.db import Database
+from domain.core.errors import NotFound
 from oauth.models import OAuthGrant, OAuthToken
 from oauth.scopes import parse_scope
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from authlib.oauth2.rfc6749 import InvalidGrantError, OAuth2Error, grants
 
-from domain.ids import new_id
+from domain.core.ids import new_id
 from oauth.hashing import token_hash
 from oauth.models import OAuthCode, OAuthGrant
 from oauth.server import ACCESS_TTL, CODE_TTL, REFRESH_TTL, call

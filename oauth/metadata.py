@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from domain.settings import Settings
+from domain.core.settings import Settings
 from oauth.clients import AUTH_METHODS, GRANT_TYPES
 from oauth.scopes import ALL_SCOPES
 from oauth.server import issuer_of, resource_of

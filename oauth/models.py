@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.clock import utcnow
-from domain.models import Base
+from domain.core.clock import utcnow
+from domain.persistence.models import Base
 
 
 class OAuthClient(Base):

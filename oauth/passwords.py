@@ -1,12 +1,12 @@
-"""Password rules of the sign-in / sign-up pages, on top of ``domain.passwords`` (Argon2id).
+"""Password rules of the sign-in / sign-up pages, on top of ``domain.accounts.passwords`` (Argon2id).
 
-Hashing itself lives in ``domain.passwords`` (the CLI creates accounts too); this module adds
+Hashing itself lives in ``domain.accounts.passwords`` (the CLI creates accounts too); this module adds
 what only the pages need: the length policy and a sign-in check that costs the same time
 whether or not the email exists (no account enumeration by timing).
 """
 from __future__ import annotations
 
-from domain.passwords import hash_password, verify_password
+from domain.accounts.passwords import hash_password, verify_password
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, or_, select
 
-from domain.clock import utcnow
-from domain.db import Database
+from domain.core.clock import utcnow
+from domain.persistence.db import Database
 from oauth.models import OAuthCimdDocument, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken, WebSession
 
 KEEP_EXPIRED = timedelta(days=1)

@@ -14,10 +14,10 @@ from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint, InvalidClientMeta
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from domain.ids import new_id
-from domain.errors import InvalidRequest
-from domain.json_text import loads_untrusted
-from domain.payload_fields import check_strings
+from domain.core.ids import new_id
+from domain.core.errors import InvalidRequest
+from domain.core.json_text import loads_untrusted
+from domain.orders.fields import check_strings
 from oauth.clients import AUTH_METHODS, GRANT_TYPES, client_name_problem, narrow_scope, redirect_uri_problem
 from oauth.hashing import new_token, token_hash
 from oauth.metadata import authorization_server_metadata

@@ -23,8 +23,8 @@ from authlib.oauth2.rfc6749.requests import JsonRequest, OAuth2Payload
 from authlib.oauth2.rfc9207 import IssuerParameter
 from starlette.datastructures import Headers
 
-from domain.clock import utcnow
-from domain.settings import Settings
+from domain.core.clock import utcnow
+from domain.core.settings import Settings
 from oauth.hashing import new_token
 from oauth.scopes import ALL_SCOPES
 

@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain.clock import utcnow
-from domain.db import Database
-from domain.settings import Settings
+from domain.core.clock import utcnow
+from domain.persistence.db import Database
+from domain.core.settings import Settings
 from oauth import metadata
 from oauth.cimd import CimdResolver, Fetcher, is_cimd_url, netfetch_fetcher
 from oauth.clients import Client
@@ -71,17 +71,8 @@ def build(settings: Settings, db: Database, *, now: Callable[[], datetime] = utc
 
 
 def get_service(request: Request) -> OAuthService:
-    """The service for this app's database, built on first use and kept on the ``Database``.
-
-    Tests inject a clock or a CIMD fetcher through ``app.state.oauth_options``.
-    """
-    db: Database = request.app.state.db
-    service: OAuthService | None = getattr(db, "_pp_oauth_service", None)
-    if service is None:
-        options = getattr(request.app.state, "oauth_options", None) or {}
-        service = build(request.app.state.settings, db, **options)
-        db._pp_oauth_service = service  # type: ignore[attr-defined]
-    return service
+    """The service ``create_app`` built for this app."""
+    return request.app.state.oauth
 
 
 def _endpoint(handler: Callable[[Request, Server], Awaitable[Response]]) -> Callable[..., Any]:

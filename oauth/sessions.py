@@ -11,8 +11,8 @@ from sqlalchemy import update
 from starlette.requests import Request
 from starlette.responses import Response
 
-from domain.clock import utcnow
-from domain.db import Database
+from domain.core.clock import utcnow
+from domain.persistence.db import Database
 from oauth.hashing import new_token, token_hash
 from oauth.models import WebSession
 

@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
-from domain.db import Database
-from domain.ids import get_by_id
+from domain.persistence.db import Database
+from domain.core.ids import get_by_id
 from oauth.models import OAuthClient, OAuthCode, OAuthGrant, OAuthToken
 
 
@@ -100,7 +100,7 @@ def _grant_view(g: OAuthGrant) -> GrantView:
 
 
 class SqlStore:
-    """``OAuthStore`` on the service database (SQLite or PostgreSQL through ``domain.db``)."""
+    """``OAuthStore`` on the service database (SQLite or PostgreSQL through ``domain.persistence.db``)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from domain.clock import utcnow
-from domain.db import Database
-from domain.limits import increment
-from domain.models import UsageCounter
+from domain.core.clock import utcnow
+from domain.persistence.db import Database
+from domain.requests.rate_limits import increment
+from domain.persistence.models import UsageCounter
 from oauth.hashing import token_hash
 
 WINDOW_S = 15 * 60

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -14,43 +13,31 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from domain import migrate
-from domain.db import Database
-from domain.errors import Misconfigured
-from domain.settings import Settings, get_settings
-from server import logs
+from domain.persistence import migrate
+from domain.persistence.db import Database
+from domain.core.errors import Misconfigured
+from domain.core.settings import Settings, get_settings
+import oauth as oauth_routes
+from oauth.service import build as build_oauth_service
+from server import logs, worker
+from server.api import links as api_links
+from server.api import openapi as api_openapi
+from server.api import orders as api_orders
+from server.api import proofs as api_proofs
+from server.api import quotes as api_quotes
+from server.api import stripe_webhook
+from server.api import uploads as api_uploads
+from server.api import wallet as api_wallet
+from server.mcp import docs_routes as mcp_docs_routes
+from server.mcp.app import McpEndpoint
+from server.web import dashboard, oauth_pages, signin, static_files
+from server.web import docs as web_docs
+from server.web.payments import checkout_pages, compose_pages, topup_pages
 from server.errors import EXCEPTION_HANDLERS
 from server.secret import with_secret_key
 from server.middleware import RateHeadersMiddleware, RequestIdMiddleware
 
 log = logging.getLogger("pieterpost")
-
-# Each area exposes ``routes`` (a list) or ``build_routes(settings) -> list``; order matters
-# only where paths overlap. Areas add themselves here with one line.
-ROUTE_MODULES: tuple[str, ...] = (
-    "server.api.orders",
-    "server.api.uploads",
-    "server.api.proofs",
-    "server.api.wallet",
-    "server.api.links",
-    "server.api.quotes",
-    "server.api.openapi",
-    "oauth",
-    "server.web.oauth_pages",
-    "server.web.static_files",
-    "server.web.signin",
-    "server.web.dashboard",
-    "server.web.docs",
-    "server.mcp",
-    "server.api.stripe_webhook",
-    "server.web.payments.checkout_pages",
-    "server.web.payments.topup_pages",
-    "server.web.payments.compose_pages",
-)
-
-# Areas needing start/stop work expose ``lifespan(app) -> AsyncContextManager``.
-LIFESPAN_MODULES: tuple[str, ...] = ("server.mcp", "server.worker")
-
 
 def check_settings(settings: Settings) -> None:
     """Refuse to serve with settings that cannot work (fail at start, not on first request)."""
@@ -71,38 +58,61 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
-def _routes(settings: Settings) -> list[BaseRoute]:
-    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
-    for name in ROUTE_MODULES:
-        module = importlib.import_module(name)
-        builder: Callable[[Settings], list[BaseRoute]] | None = getattr(module, "build_routes", None)
-        routes.extend(builder(settings) if builder else module.routes)
-    return routes
+def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
+    """Every area's routes, in the order they are matched (only overlapping paths care)."""
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        *api_orders.routes,
+        *api_uploads.routes,
+        *api_proofs.routes,
+        *api_wallet.routes,
+        *api_links.routes,
+        *api_quotes.routes,
+        *api_openapi.routes,
+        *oauth_routes.build_routes(settings),
+        *oauth_pages.build_routes(settings),
+        *static_files.routes,
+        *signin.routes,
+        *dashboard.routes,
+        *web_docs.routes,
+        *mcp_endpoint.routes(),
+        *mcp_docs_routes.build_routes(settings),
+        *stripe_webhook.routes,
+        *checkout_pages.routes,
+        *topup_pages.routes,
+        *compose_pages.routes,
+    ]
 
 
-def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> Starlette:
+def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
+               oauth_options: dict[str, Any] | None = None) -> Starlette:
+    """Build the whole service. ``oauth_options`` lets tests give the OAuth service a clock or
+    a CIMD fetcher; everything else comes from ``settings``."""
     settings = with_secret_key(settings or get_settings())
     check_settings(settings)
     db = Database(settings.database_url)
+    oauth = build_oauth_service(settings, db, **(oauth_options or {}))
+    mcp_endpoint = McpEndpoint(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if run_migrations:
             await asyncio.to_thread(migrate.upgrade, settings.database_url)
         async with contextlib.AsyncExitStack() as stack:
-            for name in LIFESPAN_MODULES:
-                await stack.enter_async_context(importlib.import_module(name).lifespan(app))
+            await stack.enter_async_context(mcp_endpoint.lifespan(db))
+            await stack.enter_async_context(worker.lifespan(app))
             yield
         await db.dispose()
 
     app = Starlette(
-        routes=_routes(settings),
+        routes=_routes(settings, mcp_endpoint),
         middleware=[Middleware(RequestIdMiddleware), Middleware(RateHeadersMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.oauth = oauth
     return app
 
 

@@ -8,9 +8,9 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from domain import migrate
-from domain.errors import DomainError
-from domain.settings import Settings, get_settings
+from domain.persistence import migrate
+from domain.core.errors import DomainError
+from domain.core.settings import Settings, get_settings
 
 
 def _print(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
@@ -36,7 +36,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _with_session(settings: Settings, work: Callable[[Any], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
-    from domain.db import Database
+    from domain.persistence.db import Database
 
     migrate.upgrade(settings.database_url)
     db = Database(settings.database_url)
@@ -48,8 +48,8 @@ async def _with_session(settings: Settings, work: Callable[[Any], Awaitable[dict
 
 
 def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.accounts import create_account
-    from domain.passwords import hash_password
+    from domain.accounts.accounts import create_account
+    from domain.accounts.passwords import hash_password
 
     password = None
     if args.password_stdin:
@@ -69,7 +69,7 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _account_by_email(session: Any, email: str) -> Any:
-    from domain.accounts import get_account_by_email
+    from domain.accounts.accounts import get_account_by_email
 
     account = await get_account_by_email(session, email)
     if account is None:
@@ -78,7 +78,7 @@ async def _account_by_email(session: Any, email: str) -> Any:
 
 
 def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.apikeys import create_key, key_view
+    from domain.accounts.apikeys import create_key, key_view
 
     async def work(session: Any) -> dict[str, Any]:
         account = await _account_by_email(session, args.email)
@@ -91,8 +91,8 @@ def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_wallet_topup(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.context import Caller
-    from domain.topups import create_topup, topup_view
+    from domain.core.context import Caller
+    from domain.money.topups import create_topup, topup_view
 
     async def work(session: Any) -> dict[str, Any]:
         account = await _account_by_email(session, args.email)

@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from domain.errors import DomainError, ErrorCode
+from domain.core.errors import DomainError, ErrorCode
 
 log = logging.getLogger("pieterpost.errors")
 

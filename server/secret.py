@@ -12,7 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
-from domain.settings import Settings
+from domain.core.settings import Settings
 
 log = logging.getLogger("pieterpost")
 

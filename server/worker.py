@@ -2,7 +2,7 @@
 
 Each round closes overdue checkouts, then leases and runs fulfillment jobs until none is
 due, then sleeps ``worker_poll_seconds``. Any number of these loops may run against one
-database (jobs are leased, see ``domain.fulfillment_jobs``).
+database (jobs are leased, see ``domain.fulfillment.jobs``).
 """
 from __future__ import annotations
 
@@ -18,19 +18,20 @@ from datetime import timedelta
 
 from starlette.applications import Starlette
 
-from domain import clock, migrate
-from domain.clock import utcnow
+from domain.core import clock
+from domain.persistence import migrate
+from domain.core.clock import utcnow
 from domain.assets.service import expire_assets
-from domain.db import Database
-from domain.expiry import expire_due
-from domain.idempotency import purge_expired as purge_idempotency
-from domain.limits import prune as prune_counters
-from domain.fulfillment import JOB_REFUNDING
-from domain.fulfillment_jobs import Claim, claim_next, process, retry_later
-from domain.fulfillment_refunds import process_refund
-from domain.fulfillment_providers import FulfillmentProvider, provider_for
-from domain.models import Order
-from domain.settings import Settings
+from domain.persistence.db import Database
+from domain.orders.expiry import expire_due
+from domain.requests.idempotency import purge_expired as purge_idempotency
+from domain.requests.rate_limits import prune as prune_counters
+from domain.fulfillment.handoff import JOB_REFUNDING
+from domain.fulfillment.jobs import Claim, claim_next, process, retry_later
+from domain.fulfillment.refunds import process_refund
+from domain.adapters.print_partner import FulfillmentProvider, provider_for
+from domain.persistence.models import Order
+from domain.core.settings import Settings
 from oauth.prune import prune as prune_oauth
 
 log = logging.getLogger("pieterpost.worker")

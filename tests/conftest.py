@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from domain import migrate
-from domain.db import Database, sync_url
-from domain.settings import Settings
+from domain.persistence import migrate
+from domain.persistence.db import Database, sync_url
+from domain.core.settings import Settings
 from tests.support import servers
 from tests.support.apps import asgi_client, running_app
 from tests.support.system import require_system_part
@@ -116,8 +116,8 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
 @pytest.fixture
 async def account(db: Database) -> dict[str, str]:
     """A fresh approved account with a test key: tests isolate by account, not by database."""
-    from domain.accounts import create_account
-    from domain.apikeys import create_key
+    from domain.accounts.accounts import create_account
+    from domain.accounts.apikeys import create_key
 
     async with db.transaction() as session:
         acct = await create_account(session, f"user-{uuid.uuid4().hex[:10]}@example.com", approve=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.errors import DomainError, ErrorCode
+from domain.core.errors import DomainError, ErrorCode
 
 # Tool-only arguments that are not part of the REST body the domain parses.
 CONTROL_ARGS = frozenset({"mode", "idempotencyKey", "confirmLiveSend", "maxAmountCents"})
@@ -14,7 +14,7 @@ def body_of(args: dict[str, Any], *, drop: frozenset[str] = CONTROL_ARGS) -> dic
 
 
 def unwrap(result: Any) -> dict[str, Any]:
-    """A ``domain.commands.Result`` (possibly a replay) -> its body, or the stored error raised again."""
+    """A ``domain.use_cases.commands.Result`` (possibly a replay) -> its body, or the stored error raised again."""
     body = result.body
     if result.status >= 400:
         try:

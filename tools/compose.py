@@ -1,9 +1,9 @@
-"""create_compose_link onto ``domain.commands.create_compose_link``."""
+"""create_compose_link onto ``domain.use_cases.commands.create_compose_link``."""
 from __future__ import annotations
 
 from typing import Any
 
-from domain import commands
+from domain.use_cases import commands
 from tools._common import body_of, unwrap
 from tools.context import ToolEnv, mode_of
 

@@ -9,12 +9,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from domain.errors import InvalidRequest
-from domain.settings import Settings
+from domain.core.errors import InvalidRequest
+from domain.core.settings import Settings
 
 if TYPE_CHECKING:
-    from domain.context import Caller
-    from domain.db import Database
+    from domain.core.context import Caller
+    from domain.persistence.db import Database
 
 MODES = ("test", "live")
 # (account_id, mode) -> internal key id. Internal keys are never revoked or replaced, so this
@@ -45,8 +45,8 @@ class ToolEnv:
 
     async def caller(self, mode: str) -> "Caller":
         """The domain caller for this user in ``mode``, acting through the internal MCP key."""
-        from domain import apikeys
-        from domain.context import Caller
+        from domain.accounts import apikeys
+        from domain.core.context import Caller
 
         key_id = _INTERNAL_KEYS.get((self.account_id, mode))
         if key_id is None:

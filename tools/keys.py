@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain import apikeys
+from domain.accounts import apikeys
 from tools.context import ToolEnv, mode_of
 
 SECRET_WARNING = "Store this secret now: it is shown only once and cannot be retrieved again."

@@ -1,9 +1,9 @@
-"""Mailbook tools: thin adapters onto ``domain.contacts`` (scopes mailbook:read / mailbook:write)."""
+"""Mailbook tools: thin adapters onto ``domain.mailbook.contacts`` (scopes mailbook:read / mailbook:write)."""
 from __future__ import annotations
 
 from typing import Any
 
-from domain import contacts
+from domain.mailbook import contacts
 from tools.context import ToolEnv
 
 

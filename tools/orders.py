@@ -1,4 +1,4 @@
-"""Order tools: quote, payment/checkout links, direct send, get_order — onto ``domain.commands``.
+"""Order tools: quote, payment/checkout links, direct send, get_order — onto ``domain.use_cases.commands``.
 
 MCP-only rules live here: the quote's ``guidance`` object (seed 001 quote_order output) and the
 live direct-send confirmation (SPEC "MCP server": ``confirmLiveSend: true`` and
@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from domain import commands
-from domain.errors import DomainError, ErrorCode
-from domain.topups import MAX_TOPUP_CENTS, MIN_TOPUP_CENTS
+from domain.use_cases import commands
+from domain.core.errors import DomainError, ErrorCode
+from domain.money.topups import MAX_TOPUP_CENTS, MIN_TOPUP_CENTS
 from tools._common import body_of, unwrap
 from tools.context import ToolEnv, mode_of
 

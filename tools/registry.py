@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from domain.errors import DomainError, ErrorCode
+from domain.core.errors import DomainError, ErrorCode
 from schemas import load_tools
 from tools import results
 from tools.context import ToolEnv

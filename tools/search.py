@@ -12,8 +12,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain import apikeys, commands, contacts
-from domain.errors import DomainError, InvalidRequest, NotFound
+from domain.accounts import apikeys
+from domain.use_cases import commands
+from domain.mailbook import contacts
+from domain.core.errors import DomainError, InvalidRequest, NotFound
 from tools.context import ToolEnv
 
 MAX_RESULTS = 10

@@ -12,7 +12,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from domain.errors import InvalidRequest
+from domain.core.errors import InvalidRequest
 
 _TYPE_WORDS = {
     "string": "a string",

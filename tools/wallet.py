@@ -1,10 +1,10 @@
-"""Wallet and top-up tools onto ``domain.commands`` (get_wallet, get/list/create top-ups)."""
+"""Wallet and top-up tools onto ``domain.use_cases.commands`` (get_wallet, get/list/create top-ups)."""
 from __future__ import annotations
 
 from typing import Any
 
-from domain import commands
-from domain.contacts import parse_limit
+from domain.use_cases import commands
+from domain.mailbook.contacts import parse_limit
 from tools._common import body_of, unwrap
 from tools.context import ToolEnv, mode_of
 

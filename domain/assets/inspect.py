@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from domain.assets.kinds import ALLOWED_TYPES, JPEG, PDF, PNG, AssetKind
 from domain.assets.sniff import SNIFF_BYTES, sniff_content_type
-from domain.errors import InvalidRequest
+from domain.core.errors import InvalidRequest
 
 # Decompression-bomb guard: far above print needs (A4 at 300 dpi is 8.7 MP) and phone
 # cameras (48 MP), far below what would exhaust memory. Pillow's own guard uses it too.

@@ -18,14 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.assets.inspect import inspect_file
 from domain.assets.kinds import EXTENSIONS, MAX_UPLOAD_BYTES, PUBLIC_KINDS, AssetKind
-from domain.assets.storage import AssetStorage, LocalDirectoryStorage, StagedFile
-from domain.clock import utcnow
-from domain.context import Caller
-from domain.db import Database
-from domain.errors import InvalidRequest, NotFound
-from domain.ids import get_by_id, get_owned, new_id
-from domain.models import Asset
-from domain.settings import Settings
+from domain.adapters.asset_storage import AssetStorage, LocalDirectoryStorage, StagedFile
+from domain.core.clock import utcnow
+from domain.core.context import Caller
+from domain.persistence.db import Database
+from domain.core.errors import InvalidRequest, NotFound
+from domain.core.ids import get_by_id, get_owned, new_id
+from domain.persistence.models import Asset
+from domain.core.settings import Settings
 
 ASSET_TTL = timedelta(days=7)
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")

@@ -14,12 +14,12 @@ from typing import Any
 
 from domain.assets.kinds import MAX_UPLOAD_BYTES
 from domain.assets.service import parse_kind, storage_for, store_staged, upload_stream
-from domain.assets.storage import AssetStorage, chunks_of
-from domain.context import Caller
-from domain.db import Database
-from domain.errors import InvalidRequest, PayloadTooLarge
-from domain.netfetch import open_public_url
-from domain.settings import Settings
+from domain.adapters.asset_storage import AssetStorage, chunks_of
+from domain.core.context import Caller
+from domain.persistence.db import Database
+from domain.core.errors import InvalidRequest, PayloadTooLarge
+from domain.adapters.http.netfetch import open_public_url
+from domain.core.settings import Settings
 
 _SPACE = re.compile(r"\s+")
 

@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from domain.assets.kinds import PDF
 from domain.assets.sniff import sniff_content_type
-from domain.errors import InvalidRequest
+from domain.core.errors import InvalidRequest
 from domain.printing import layout
 from domain.printing.fonts import REGULAR, register_fonts
 from domain.printing.images import ImageCache

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from domain.apikeys import authenticate
-from domain.context import Caller
-from domain.db import Database
-from domain.errors import DomainError
-from domain.limits import WindowCount, hit_minute_limits
-from domain.settings import Settings
+from domain.accounts.apikeys import authenticate
+from domain.core.context import Caller
+from domain.persistence.db import Database
+from domain.core.errors import DomainError
+from domain.requests.rate_limits import WindowCount, hit_minute_limits
+from domain.core.settings import Settings
 
 
 @dataclass(frozen=True)

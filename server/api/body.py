@@ -5,8 +5,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from domain.errors import DomainError, ErrorCode, InvalidRequest, PayloadTooLarge
-from domain.json_text import loads_untrusted
+from domain.core.errors import DomainError, ErrorCode, InvalidRequest, PayloadTooLarge
+from domain.core.json_text import loads_untrusted
 
 MAX_JSON_BYTES = 1_000_000
 

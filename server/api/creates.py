@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from domain.commands import Result
+from domain.use_cases.commands import Result
 from server.api.auth import api_context
 from server.api.body import read_json_object
 from server.api.responses import result_response

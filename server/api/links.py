@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from domain import commands
+from domain.use_cases import commands
 from server.api.creates import create_endpoint
 
 routes = [

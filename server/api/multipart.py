@@ -14,7 +14,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from domain.errors import InvalidRequest
+from domain.core.errors import InvalidRequest
 
 FILE_FIELD = "file"
 MAX_FIELD_BYTES = 1024

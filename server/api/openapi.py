@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from domain.errors import STATUS_BY_CODE
-from domain.order_status import STATUSES
+from domain.core.errors import STATUS_BY_CODE
+from domain.orders.status import STATUSES
 
 S = dict[str, Any]
 
@@ -204,7 +204,7 @@ def document(base_url: str) -> S:
     }
 
 
-# domain.accounts.capability_flags: the same fields in GET /v1/wallet and POST /v1/quotes.
+# domain.accounts.accounts.capability_flags: the same fields in GET /v1/wallet and POST /v1/quotes.
 _ACCOUNT_FLAGS: dict[str, Any] = {
     "accountId": {"type": "string"},
     "approvalStatus": {"type": "string", "enum": ["pending", "approved", "rejected"]},

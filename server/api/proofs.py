@@ -5,7 +5,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain.proofs import order_proof
+from domain.printing.proofs import order_proof
 from server.api.auth import api_context
 from server.api.openapi import EXTRA_PATHS, _op, _path
 

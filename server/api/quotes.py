@@ -5,7 +5,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain import commands
+from domain.use_cases import commands
 from server.api.auth import api_context
 from server.api.body import read_json_object
 from server.api.responses import json_response

@@ -5,7 +5,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from domain.commands import Result
+from domain.use_cases.commands import Result
 
 
 def json_response(body: Any, status: int = 200) -> Response:

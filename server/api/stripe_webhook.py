@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from domain.errors import PayloadTooLarge
-from domain.stripe_webhooks import apply_event, verify
+from domain.core.errors import PayloadTooLarge
+from domain.payments.stripe_webhooks import apply_event, verify
 from server.api import openapi
 
 MAX_EVENT_BYTES = 512 * 1024  # Stripe events are a few kB; refuse anything absurd before hashing it

@@ -7,9 +7,9 @@ from starlette.routing import Route
 
 from domain.assets.kinds import MAX_UPLOAD_BYTES
 from domain.assets.service import open_public_asset, parse_kind, storage_for, store_staged
-from domain.db import Database
-from domain.errors import InvalidRequest, PayloadTooLarge
-from domain.settings import Settings
+from domain.persistence.db import Database
+from domain.core.errors import InvalidRequest, PayloadTooLarge
+from domain.core.settings import Settings
 from server.api.auth import api_context
 from server.api.multipart import UploadForm, stream_file_part
 from server.api.openapi import EXTRA_PATHS, _op

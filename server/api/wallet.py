@@ -5,8 +5,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain import commands
-from domain.wallets import CURRENCIES
+from domain.use_cases import commands
+from domain.money.wallets import CURRENCIES
 from server.api.auth import api_context
 from server.api.body import query_choice, query_int, reject_unknown_query
 from server.api.creates import create_endpoint

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from domain.settings import Settings
+from domain.core.settings import Settings
 from server.mcp.auth import Authenticator, OAuthAuthenticator
 from server.mcp.edge import McpEdgeMiddleware, OriginPolicy
 from server.mcp.gate import BearerGate
@@ -30,7 +30,7 @@ from server.mcp.handlers import build_server
 from server.mcp.sse_relay import SseRelay
 
 if TYPE_CHECKING:
-    from domain.db import Database
+    from domain.persistence.db import Database
 
 SSE_PATH = "/mcp/sse"
 SSE_MESSAGES_PATH = "/mcp/messages/"
@@ -115,7 +115,6 @@ class McpEndpoint:
             Route(SSE_MESSAGES_PATH, endpoint=sse_messages),
             Route(SSE_MESSAGES_PATH.rstrip("/"), endpoint=sse_messages),
         ]
-        routes[0].mcp_endpoint = self  # type: ignore[attr-defined]  # found again by lifespan(app)
         return routes
 
     @contextlib.asynccontextmanager

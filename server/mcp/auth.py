@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from domain.settings import Settings
+from domain.core.settings import Settings
 
 if TYPE_CHECKING:
-    from domain.db import Database
+    from domain.persistence.db import Database
 
 
 @dataclass(frozen=True)

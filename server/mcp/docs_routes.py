@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain.settings import Settings
+from domain.core.settings import Settings
 from oauth.scopes import SCOPES, TOOL_SCOPES
 from server.web.render import page
 from tools.docs import render_markdown, sections, slugify

@@ -15,7 +15,7 @@ from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from domain.settings import Settings
+from domain.core.settings import Settings
 
 ALLOW_HEADERS = "Authorization, Content-Type, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID"
 EXPOSE_HEADERS = "Mcp-Session-Id, WWW-Authenticate"

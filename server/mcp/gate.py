@@ -17,7 +17,7 @@ from starlette.authentication import AuthCredentials
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from domain.json_text import loads_untrusted
+from domain.core.json_text import loads_untrusted
 from server.mcp.auth import Authenticator, AuthFailure, Principal
 
 logger = logging.getLogger(__name__)

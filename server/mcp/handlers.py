@@ -15,9 +15,9 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel.server import Server
 from mcp.shared.exceptions import MCPError
 
-from domain.errors import DomainError, ErrorCode
-from domain.limits import hit_minute_limits
-from domain.settings import Settings
+from domain.core.errors import DomainError, ErrorCode
+from domain.requests.rate_limits import hit_minute_limits
+from domain.core.settings import Settings
 from server.mcp.auth import Authenticator, Principal
 from server.mcp.docs_routes import docs_sections
 from server.mcp.gate import principal_of
@@ -26,7 +26,7 @@ from tools import registry, results
 from tools.context import ToolEnv
 
 if TYPE_CHECKING:
-    from domain.db import Database
+    from domain.persistence.db import Database
 
 SERVER_NAME = "pieterpost"
 SERVER_TITLE = "PieterPost"

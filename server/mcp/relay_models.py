@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.clock import utcnow
-from domain.models import Base
+from domain.core.clock import utcnow
+from domain.persistence.models import Base
 
 
 class McpSseSession(Base):

@@ -28,13 +28,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from domain.clock import utcnow
+from domain.core.clock import utcnow
 from server.mcp.auth import Principal
 from server.mcp.gate import PRINCIPAL_KEY, principal_of
 from server.mcp.relay_models import McpSseMessage, McpSseSession
 
 if TYPE_CHECKING:
-    from domain.db import Database
+    from domain.persistence.db import Database
 
 logger = logging.getLogger(__name__)
 

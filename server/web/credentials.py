@@ -11,9 +11,9 @@ from typing import Literal
 
 import anyio.to_thread
 
-from domain.accounts import create_account, get_account_by_email
-from domain.db import Database
-from domain.errors import DomainError
+from domain.accounts.accounts import create_account, get_account_by_email
+from domain.persistence.db import Database
+from domain.core.errors import DomainError
 from oauth import throttle
 from oauth.passwords import check_password, hash_password, password_problem
 

@@ -14,7 +14,7 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
-from domain.settings import Settings
+from domain.core.settings import Settings
 from oauth.sessions import COOKIE as SESSION_COOKIE
 
 COOKIE = "pp_csrf"

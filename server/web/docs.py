@@ -11,16 +11,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.assets.kinds import MAX_UPLOAD_BYTES
-from domain.errors import STATUS_BY_CODE, ErrorCode
-from domain.order_status import STATUSES, TRANSITIONS
-from domain.payloads import LETTER_MESSAGE_MAX, MAX_PIECES, POSTCARD_MESSAGE_MAX
-from domain.settings import Settings
-from domain.topups import MAX_TOPUP_CENTS, MIN_TOPUP_CENTS
+from domain.core.errors import STATUS_BY_CODE, ErrorCode
+from domain.orders.status import STATUSES, TRANSITIONS
+from domain.orders.payloads import LETTER_MESSAGE_MAX, MAX_PIECES, POSTCARD_MESSAGE_MAX
+from domain.core.settings import Settings
+from domain.money.topups import MAX_TOPUP_CENTS, MIN_TOPUP_CENTS
 from server.api.openapi import document
 from server.web.render import page
 from server.web.snippets import quick_start
 
-# What each code means for an integrator (the codes and statuses come from domain.errors).
+# What each code means for an integrator (the codes and statuses come from domain.core.errors).
 ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.MISSING_API_KEY: "No Authorization: Bearer header was sent.",
     ErrorCode.INVALID_API_KEY: "The key is unknown or malformed.",

@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from starlette.requests import Request
 from starlette.responses import Response
 
-from domain.settings import Settings
+from domain.core.settings import Settings
 
 COOKIE = "pp_flash"
 TTL_S = 120

@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.accounts import get_account
-from domain.settings import Settings
+from domain.accounts.accounts import get_account
+from domain.core.settings import Settings
 from oauth import authorize, sessions
 from oauth.scopes import describe
 from oauth.service import get_service

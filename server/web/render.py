@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from domain.settings import Settings
+from domain.core.settings import Settings
 from server.web import csrf
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"

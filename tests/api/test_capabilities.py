@@ -4,8 +4,8 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import update
 
-from domain.db import Database
-from domain.models import Account
+from domain.persistence.db import Database
+from domain.persistence.models import Account
 from tests.api.payloads import CHECKOUT_LETTER, DIRECT_LETTER
 from tests.conftest import auth
 

@@ -11,10 +11,10 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from domain import clock
-from domain.db import Database
-from domain.expiry import expire_due
-from domain.settings import Settings
+from domain.core import clock
+from domain.persistence.db import Database
+from domain.orders.expiry import expire_due
+from domain.core.settings import Settings
 from server.worker import run_once
 from tests.api.payloads import CHECKOUT_LETTER, DIRECT_LETTER, NL_RECIPIENT, fresh
 from tests.conftest import auth
@@ -123,8 +123,8 @@ async def test_cancel_after_queued_is_refused(
 
 async def test_cancel_of_another_accounts_order_is_not_found(
         client: httpx.AsyncClient, account: dict, db: Database) -> None:
-    from domain.accounts import create_account
-    from domain.apikeys import create_key
+    from domain.accounts.accounts import create_account
+    from domain.accounts.apikeys import create_key
 
     order = (await client.post("/v1/checkout-links", json=fresh(CHECKOUT_LETTER),
                                headers=auth(account["test_key"]))).json()

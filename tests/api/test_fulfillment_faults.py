@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from domain.db import Database
-from domain.models import FulfillmentJob, OrderPiece
-from domain.settings import Settings
+from domain.persistence.db import Database
+from domain.persistence.models import FulfillmentJob, OrderPiece
+from domain.core.settings import Settings
 from server.worker import run_once
 from tests.api.payloads import NL_RECIPIENT
 from tests.conftest import auth

@@ -6,8 +6,8 @@ import asyncio
 import httpx
 from sqlalchemy import func, select
 
-from domain.db import Database
-from domain.models import LedgerEntry, Order
+from domain.persistence.db import Database
+from domain.persistence.models import LedgerEntry, Order
 from tests.api.payloads import DIRECT_LETTER, fresh
 from tests.conftest import auth
 

@@ -9,8 +9,8 @@ from tests.conftest import auth
 
 async def test_other_accounts_order_and_topup_are_not_found(client: httpx.AsyncClient, account: dict,
                                                             db: object) -> None:
-    from domain.accounts import create_account
-    from domain.apikeys import create_key
+    from domain.accounts.accounts import create_account
+    from domain.accounts.apikeys import create_key
 
     async with db.transaction() as session:  # type: ignore[attr-defined]
         other = await create_account(session, f"b-{account['id']}@example.com", approve=True)

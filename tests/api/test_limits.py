@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from domain.db import Database
+from domain.persistence.db import Database
 from tests.api.payloads import CHECKOUT_LETTER
 from tests.conftest import auth, make_settings
 from tests.support.servers import cli_env, run_cli, running_server
@@ -22,8 +22,8 @@ def _wait_for_fresh_minute(margin: float = 8.0) -> None:
 
 
 async def _new_key(db: Database) -> str:
-    from domain.accounts import create_account
-    from domain.apikeys import create_key
+    from domain.accounts.accounts import create_account
+    from domain.accounts.apikeys import create_key
 
     async with db.transaction() as session:
         acct = await create_account(session, f"limits-{uuid.uuid4().hex[:10]}@example.com", approve=True)

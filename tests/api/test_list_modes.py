@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from domain.db import Database
+from domain.persistence.db import Database
 from tests.api.payloads import DIRECT_LETTER, TOPUP, fresh
 from tests.conftest import auth
 from tests.support.payments import fund

@@ -7,13 +7,13 @@ import uuid
 
 import httpx
 
-from domain import commands
-from domain.accounts import create_account
-from domain.apikeys import create_key
-from domain.context import Caller
-from domain.db import Database
-from domain.errors import DomainError, ErrorCode
-from domain.settings import Settings
+from domain.use_cases import commands
+from domain.accounts.accounts import create_account
+from domain.accounts.apikeys import create_key
+from domain.core.context import Caller
+from domain.persistence.db import Database
+from domain.core.errors import DomainError, ErrorCode
+from domain.core.settings import Settings
 from tests.api.payloads import CHECKOUT_LETTER, DIRECT_LETTER, fresh
 from tests.conftest import auth
 from tests.support.payments import (  # noqa: F401 - fixtures

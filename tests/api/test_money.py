@@ -6,9 +6,9 @@ import asyncio
 import httpx
 from sqlalchemy import select
 
-from domain.db import Database
-from domain.models import Wallet
-from domain.wallets import ledger_sum
+from domain.persistence.db import Database
+from domain.persistence.models import Wallet
+from domain.money.wallets import ledger_sum
 from tests.api.payloads import DIRECT_LETTER
 from tests.conftest import auth
 

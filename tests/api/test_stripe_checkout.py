@@ -13,8 +13,8 @@ import asyncio
 import httpx
 from sqlalchemy import func, select
 
-from domain.db import Database
-from domain.models import OrderEvent, StripeEvent
+from domain.persistence.db import Database
+from domain.persistence.models import OrderEvent, StripeEvent
 from server.worker import run_once
 from tests.api.payloads import CHECKOUT_LETTER, NL_RECIPIENT, TOPUP, fresh
 from tests.conftest import auth

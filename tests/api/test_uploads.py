@@ -10,8 +10,8 @@ import httpx
 from pypdf import PdfReader
 from sqlalchemy import update
 
-from domain.clock import utcnow
-from domain.models import Asset
+from domain.core.clock import utcnow
+from domain.persistence.models import Asset
 from tests.api.payloads import CHECKOUT_LETTER, NL_RECIPIENT, US_RECIPIENT, fresh
 from tests.conftest import auth
 from tests.domain.filemakers import image_bytes, image_sizes, pdf_bytes, pdftotext, png_bomb
@@ -27,8 +27,8 @@ async def upload(client: httpx.AsyncClient, key: str, kind: str, name: str, data
 
 
 async def other_account(db) -> str:  # type: ignore[no-untyped-def]
-    from domain.accounts import create_account
-    from domain.apikeys import create_key
+    from domain.accounts.accounts import create_account
+    from domain.accounts.apikeys import create_key
 
     async with db.transaction() as session:
         acct = await create_account(session, f"other-{uuid.uuid4().hex[:10]}@example.com", approve=True)
@@ -216,8 +216,8 @@ async def test_us_letter_proof_carries_the_address_block(client, account):
 
 
 async def test_long_german_letters_to_greek_and_cyrillic_recipients_print_as_quoted(client, account, db, settings):
-    from domain import commands
-    from domain.context import Caller
+    from domain.use_cases import commands
+    from domain.core.context import Caller
     from tests.domain.test_layout import german_message
 
     message = german_message()

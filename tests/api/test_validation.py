@@ -7,8 +7,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from domain.db import Database
-from domain.models import Order
+from domain.persistence.db import Database
+from domain.persistence.models import Order
 from tests.api.payloads import DIRECT_LETTER, NL_RECIPIENT, US_RECIPIENT, fresh
 from tests.conftest import auth
 
@@ -95,7 +95,7 @@ async def test_bad_keys(client: httpx.AsyncClient, header: str | None, code: str
 
 
 async def test_revoked_key_is_inactive(client: httpx.AsyncClient, account: dict, db: Database) -> None:
-    from domain.apikeys import create_key, revoke_key
+    from domain.accounts.apikeys import create_key, revoke_key
 
     async with db.transaction() as session:
         created = await create_key(session, account["id"], "test", "to revoke")
@@ -105,8 +105,8 @@ async def test_revoked_key_is_inactive(client: httpx.AsyncClient, account: dict,
 
 
 async def test_live_key_on_test_only_account(client: httpx.AsyncClient, db: Database) -> None:
-    from domain.accounts import create_account
-    from domain.apikeys import create_key
+    from domain.accounts.accounts import create_account
+    from domain.accounts.apikeys import create_key
 
     async with db.transaction() as session:
         acct = await create_account(session, "testonly-" + account_suffix() + "@example.com")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.addresses import check_address, country_name, lookup_country, normalize_country
-from domain.errors import InvalidRequest
+from domain.orders.addresses import check_address, country_name, lookup_country, normalize_country
+from domain.core.errors import InvalidRequest
 
 
 @pytest.mark.parametrize(

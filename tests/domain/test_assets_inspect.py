@@ -7,7 +7,7 @@ import pytest
 
 from domain.assets.inspect import inspect_file
 from domain.assets.kinds import JPEG, PDF, PNG, AssetKind
-from domain.errors import ErrorCode, InvalidRequest
+from domain.core.errors import ErrorCode, InvalidRequest
 from tests.domain.filemakers import encrypted_pdf, image_bytes, pdf_bytes, png_bomb, zero_page_pdf
 
 POSTCARD, ATTACHMENT, STAMP = AssetKind.POSTCARD_IMAGE, AssetKind.LETTER_ATTACHMENT, AssetKind.LETTER_STAMP_IMAGE

@@ -8,10 +8,10 @@ from sqlalchemy import func, select, update
 
 from domain.assets.service import expire_assets, get_asset, storage_for
 from domain.assets.upload_tool import upload_asset
-from domain.clock import utcnow
-from domain.context import Caller
-from domain.errors import ErrorCode, InvalidRequest, NotFound, PayloadTooLarge
-from domain.models import Asset
+from domain.core.clock import utcnow
+from domain.core.context import Caller
+from domain.core.errors import ErrorCode, InvalidRequest, NotFound, PayloadTooLarge
+from domain.persistence.models import Asset
 from tests.domain.filemakers import image_bytes, pdf_bytes
 from tests.domain.tls_server import STAMP_PNG, net, secret, server, tls  # noqa: F401 (fixtures)
 

@@ -6,8 +6,8 @@ import tracemalloc
 import pytest
 
 from domain.assets.kinds import MAX_UPLOAD_BYTES
-from domain.assets.storage import LocalDirectoryStorage
-from domain.errors import ErrorCode, PayloadTooLarge
+from domain.adapters.asset_storage import LocalDirectoryStorage
+from domain.core.errors import ErrorCode, PayloadTooLarge
 
 MB = 1024 * 1024
 

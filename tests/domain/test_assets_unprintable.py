@@ -17,7 +17,7 @@ from pypdf.generic import RectangleObject
 
 from domain.assets.inspect import inspect_file
 from domain.assets.kinds import AssetKind
-from domain.errors import InvalidRequest
+from domain.core.errors import InvalidRequest
 from tests.domain.filemakers import image_bytes
 
 

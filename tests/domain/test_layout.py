@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4, A6, LETTER, landscape
 
-from domain.errors import InvalidRequest
+from domain.core.errors import InvalidRequest
 from domain.printing import LetterPiece, PostcardPiece, count_message_pages, postcard_message_fits, render_pieces
 from domain.printing.fonts import REGULAR, text_width
 from domain.printing.layout import BODY_LEADING, BODY_SIZE, letter_format, paginate_message, wrap_text

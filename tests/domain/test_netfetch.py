@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import ErrorCode, InvalidRequest, PayloadTooLarge
-from domain.netfetch import FetchLimits, open_public_url
+from domain.core.errors import ErrorCode, InvalidRequest, PayloadTooLarge
+from domain.adapters.http.netfetch import FetchLimits, open_public_url
 from tests.domain.tls_server import BODY, PUBLIC_IP, Net, net, secret, server, tls  # noqa: F401 (fixtures)
 
 

@@ -6,8 +6,8 @@ from typing import Any, Callable
 
 import pytest
 
-from domain.errors import ErrorCode, InvalidRequest
-from domain.payloads import OrderDraft, parse_metadata, parse_order, parse_recipient
+from domain.core.errors import ErrorCode, InvalidRequest
+from domain.orders.payloads import OrderDraft, parse_metadata, parse_order, parse_recipient
 from tests.domain.seed_examples import (
     COMPOSE_LINK_002, SEED_001_ORDERS, SEED_002_ORDERS, TOPUP_METADATA, US, all_order_examples,
 )

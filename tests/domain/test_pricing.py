@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import InvalidRequest
-from domain.payloads import OrderDraft, parse_order
-from domain.pricing import check_letter_pages, letter_price_cents, postcard_price_cents
-from domain.settings import Settings
+from domain.core.errors import InvalidRequest
+from domain.orders.payloads import OrderDraft, parse_order
+from domain.money.pricing import check_letter_pages, letter_price_cents, postcard_price_cents
+from domain.core.settings import Settings
 from tests.domain.seed_examples import SEED_002_ORDERS
 
 SETTINGS = Settings()

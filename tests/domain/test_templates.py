@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import InvalidRequest
-from domain.recipients import Recipient, parse_recipient
-from domain.templates import check_variable_keys, placeholders, render
+from domain.core.errors import InvalidRequest
+from domain.orders.recipients import Recipient, parse_recipient
+from domain.orders.templates import check_variable_keys, placeholders, render
 
 
 def _recipient(**custom: str) -> Recipient:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from domain import contacts
-from domain.db import Database
-from domain.errors import InvalidRequest
-from domain.payload_fields import check_strings
+from domain.mailbook import contacts
+from domain.persistence.db import Database
+from domain.core.errors import InvalidRequest
+from domain.orders.fields import check_strings
 
 CONTACT = {"displayName": "Pieter Post", "street": "Damrak", "houseNumber": "1",
            "postalCode": "1012 AB", "city": "Amsterdam", "country": "NL"}
@@ -48,7 +48,7 @@ def test_contact_limit_refuses_non_finite_and_huge_numbers(limit: object) -> Non
 
 def test_idempotency_key_with_nul_is_refused() -> None:
     """REST headers cannot carry a NUL, but the MCP idempotencyKey argument can (PostgreSQL: db_error)."""
-    from domain.idempotency import check_key
+    from domain.requests.idempotency import check_key
 
     with pytest.raises(InvalidRequest) as caught:
         check_key("key\x00", "idempotencyKey")

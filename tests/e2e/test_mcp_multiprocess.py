@@ -15,7 +15,7 @@ import pytest
 from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from domain import migrate
+from domain.persistence import migrate
 from tests.support.mcp_client import handshake, structured
 from tests.support.mcp_oauth import Browser, oauth_provider
 from tests.support.servers import cli_env, free_port, running_server

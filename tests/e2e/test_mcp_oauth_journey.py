@@ -20,7 +20,7 @@ from mcp.client.session import ClientSession
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 
-from domain import migrate
+from domain.persistence import migrate
 from tests.support.mcp_client import ALL_VERSIONS, handshake, structured
 from tests.support.mcp_oauth import Browser, oauth_http_client, oauth_provider
 from tests.support.servers import cli_env, running_server

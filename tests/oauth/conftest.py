@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from domain.clock import utcnow
-from domain.settings import Settings
+from domain.core.clock import utcnow
+from domain.core.settings import Settings
 
 
 class Clock:
@@ -33,8 +33,7 @@ def oauth_clock() -> Clock:
 async def oauth_app(settings: Settings, oauth_clock: Clock) -> AsyncIterator[object]:
     from server.app import create_app
 
-    application = create_app(settings, run_migrations=False)
-    application.state.oauth_options = {"now": oauth_clock}
+    application = create_app(settings, run_migrations=False, oauth_options={"now": oauth_clock})
     async with application.router.lifespan_context(application):
         yield application
 

@@ -2,7 +2,7 @@
 
 ``app.example.com`` resolves (injected resolver) to a public address, which the injected
 dialer routes to a local HTTPS server holding a certificate for that name; the SSRF checks
-are the production ones (``domain.netfetch``).
+are the production ones (``domain.adapters.http.netfetch``).
 """
 from __future__ import annotations
 
@@ -98,8 +98,8 @@ async def cimd_http(settings, tls_server) -> AsyncIterator[httpx.AsyncClient]:
     def dial(address: str, _port: int) -> tuple[str, int]:
         return ("127.0.0.1", port) if address == PUBLIC_IP else (address, _port)
 
-    app = create_app(settings, run_migrations=False)
-    app.state.oauth_options = {"fetch": netfetch_fetcher(resolver=resolve, dialer=dial, ssl_context=client_ctx)}
+    app = create_app(settings, run_migrations=False, oauth_options={
+        "fetch": netfetch_fetcher(resolver=resolve, dialer=dial, ssl_context=client_ctx)})
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as http:
             yield http

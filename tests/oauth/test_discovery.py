@@ -34,7 +34,7 @@ async def test_authorization_server_metadata_everywhere(http, path) -> None:
 def test_metadata_passes_authlib_rfc8414_validation() -> None:
     from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 
-    from domain.settings import Settings
+    from domain.core.settings import Settings
     from oauth.metadata import authorization_server_metadata
 
     settings = Settings(base_url="https://pieterpost.example")

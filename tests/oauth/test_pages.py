@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from domain.models import Account, Wallet
+from domain.persistence.models import Account, Wallet
 from oauth import bearer, connections
 from tests.oauth import flow
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from domain.clock import utcnow
+from domain.core.clock import utcnow
 from oauth import bearer
 from oauth.models import OAuthCode, OAuthGrant
 from oauth.prune import prune

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from domain.clock import utcnow
-from domain.db import Database
-from domain.models import IdempotencyRecord, UsageCounter
+from domain.core.clock import utcnow
+from domain.persistence.db import Database
+from domain.persistence.models import IdempotencyRecord, UsageCounter
 from server.worker import housekeeping
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from domain.settings import Settings
+from domain.core.settings import Settings
 from server.secret import secret_file, with_secret_key
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from domain.settings import Settings
+from domain.core.settings import Settings
 
 BASE = "http://127.0.0.1:8000"
 

@@ -1,4 +1,4 @@
-"""A local fake print partner speaking the contract of ``domain.fulfillment_providers``.
+"""A local fake print partner speaking the contract of ``domain.adapters.print_partner``.
 
 It checks each hand-off (bearer token, idempotency key, a real PDF, an address), prints each
 idempotency key at most once (a repeat gets the first answer), and can misbehave on

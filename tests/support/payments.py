@@ -13,10 +13,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from domain.db import Database
-from domain.models import LedgerEntry, Order, OrderPiece, Wallet
-from domain.settings import Settings
-from domain.wallets import ensure_wallet, ledger_sum, post_entry
+from domain.persistence.db import Database
+from domain.persistence.models import LedgerEntry, Order, OrderPiece, Wallet
+from domain.core.settings import Settings
+from domain.money.wallets import ensure_wallet, ledger_sum, post_entry
 from tests.support.apps import asgi_client, running_app
 from tests.conftest import make_settings
 from tests.support import fake_partner as partner_mod

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from domain.db import Database
-from domain.settings import Settings
+from domain.persistence.db import Database
+from domain.core.settings import Settings
 from server.mcp.docs_routes import docs_sections
 from tools import registry
 from tools.context import ToolEnv

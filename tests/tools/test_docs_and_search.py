@@ -6,7 +6,7 @@ import uuid
 
 import httpx
 
-from domain.accounts import create_account
+from domain.accounts.accounts import create_account
 from schemas import load_tools
 from tests.tools.conftest import BART, ToolRunner
 from tools.context import ToolEnv

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from domain.accounts import create_account
+from domain.accounts.accounts import create_account
 from tests.tools.conftest import BART, ToolRunner
 from tools.context import ToolEnv
 

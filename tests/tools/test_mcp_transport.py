@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from mcp.shared.exceptions import MCPError
 
-from domain.settings import Settings
+from domain.core.settings import Settings
 from tests.conftest import make_settings
 from tests.oauth import flow
 from tests.support import servers

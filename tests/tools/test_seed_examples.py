@@ -27,10 +27,10 @@ from PIL import Image
 from reportlab.pdfgen import canvas
 from sqlalchemy import update
 
-from domain.accounts import create_account
-from domain.db import Database
-from domain.models import Asset, Contact
-from domain.settings import Settings
+from domain.accounts.accounts import create_account
+from domain.persistence.db import Database
+from domain.persistence.models import Asset, Contact
+from domain.core.settings import Settings
 from tests.conftest import make_settings
 from tests.tools.conftest import ToolRunner
 from tools.context import ToolEnv

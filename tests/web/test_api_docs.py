@@ -7,9 +7,9 @@ import re
 
 import httpx
 
-from domain.errors import STATUS_BY_CODE
-from domain.order_status import STATUSES, TRANSITIONS
-from domain.settings import Settings
+from domain.core.errors import STATUS_BY_CODE
+from domain.orders.status import STATUSES, TRANSITIONS
+from domain.core.settings import Settings
 
 
 async def test_docs_page_covers_every_route_code_and_status(client: httpx.AsyncClient, settings: Settings) -> None:

@@ -7,8 +7,8 @@ import re
 import httpx
 from starlette.routing import Route
 
-from domain.apikeys import list_keys
-from domain.db import Database
+from domain.accounts.apikeys import list_keys
+from domain.persistence.db import Database
 from oauth import connections
 from tests.api.payloads import CHECKOUT_LETTER, DIRECT_LETTER, TOPUP, fresh
 from tests.conftest import auth

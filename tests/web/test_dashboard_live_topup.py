@@ -8,8 +8,8 @@ import uuid
 
 import httpx
 
-from domain.accounts import create_account
-from domain.db import Database
+from domain.accounts.accounts import create_account
+from domain.persistence.db import Database
 from oauth.passwords import hash_password
 from tests.support.fake_stripe import FakeStripe
 from tests.support.payments import live_app, live_client, live_settings, partner_server, stripe_server  # noqa: F401

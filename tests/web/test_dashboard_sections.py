@@ -7,8 +7,8 @@ import uuid
 
 import httpx
 
-from domain.accounts import create_account
-from domain.db import Database
+from domain.accounts.accounts import create_account
+from domain.persistence.db import Database
 from oauth.passwords import hash_password
 from tests.oauth import flow
 from tests.web.helpers import PASSWORD, csrf_token, sign_up

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from domain import clock
-from domain.db import Database
+from domain.core import clock
+from domain.persistence.db import Database
 from tests.api.payloads import CHECKOUT_LETTER, COMPOSE, NL_RECIPIENT, TEMPLATE_CHECKOUT, fresh
 from tests.conftest import auth
 from tests.support.payments import load_order

@@ -17,11 +17,11 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from domain.account_views import account_summary
-from domain.context import Caller, Mode
-from domain.db import Database
-from domain.errors import DomainError
-from domain.settings import Settings
+from domain.accounts.views import account_summary
+from domain.core.context import Caller, Mode
+from domain.persistence.db import Database
+from domain.core.errors import DomainError
+from domain.core.settings import Settings
 from oauth import sessions
 from server.web import csrf
 from server.web.render import HEADERS, page
@@ -38,7 +38,7 @@ class Visit:
     request: Request
     db: Database
     settings: Settings
-    account: dict[str, Any]  # domain.account_views.account_summary
+    account: dict[str, Any]  # domain.accounts.views.account_summary
     mode: Mode
     form: FormData | None = None
 

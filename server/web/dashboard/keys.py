@@ -8,8 +8,8 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain import apikeys
-from domain.errors import DomainError, NotFound
+from domain.accounts import apikeys
+from domain.core.errors import DomainError, NotFound
 from server.web import flash
 from server.web.dashboard.common import Visit, dashboard, redirect
 

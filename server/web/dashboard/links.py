@@ -1,6 +1,6 @@
 """Compose links and checkout links: a form each, the created URL shown with a copy button.
 
-Both go through ``domain.commands`` (the same parsing, pricing and limits as
+Both go through ``domain.use_cases.commands`` (the same parsing, pricing and limits as
 ``POST /v1/compose-links`` and ``POST /v1/checkout-links``); the form's one-time key is the
 idempotency key, so resubmitting the page replays the first answer instead of creating twice.
 """
@@ -11,8 +11,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain import commands
-from domain.errors import DomainError
+from domain.use_cases import commands
+from domain.core.errors import DomainError
 from server.web.dashboard.common import Visit, dashboard
 
 PATH = "/api/dashboard/links"

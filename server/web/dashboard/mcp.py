@@ -4,7 +4,7 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain.errors import NotFound
+from domain.core.errors import NotFound
 from oauth import connections
 from oauth.scopes import describe
 from server.web.dashboard.common import Visit, dashboard, redirect

@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain import commands
-from domain.order_details import order_detail
-from domain.order_status import STATUSES
-from domain.proofs import order_proof
+from domain.use_cases import commands
+from domain.orders.details import order_detail
+from domain.orders.status import STATUSES
+from domain.printing.proofs import order_proof
 from server.web.dashboard.common import Visit, dashboard, redirect
 
 PATH = "/api/dashboard/orders"

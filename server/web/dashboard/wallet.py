@@ -1,6 +1,6 @@
 """Wallet: balances of the current mode, top-up (test paid at once, live via Stripe), history.
 
-Top-ups go through ``domain.commands.create_topup`` exactly as REST and MCP do; the form's
+Top-ups go through ``domain.use_cases.commands.create_topup`` exactly as REST and MCP do; the form's
 one-time key is the idempotency key, so a double-click creates one top-up.
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain import commands
-from domain.errors import DomainError, InvalidRequest
+from domain.use_cases import commands
+from domain.core.errors import DomainError, InvalidRequest
 from server.web.dashboard.common import Visit, dashboard, redirect
 
 PATH = "/api/dashboard/wallet"

@@ -13,15 +13,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain import checkout, stripe_gateway
-from domain.checkout import check_signature, link_signature, return_target
-from domain.db import Database
-from domain.errors import NotCancellable
-from domain.fulfillment import order_pieces
-from domain.ids import new_id
-from domain.models import Order
-from domain.payments import cancel_checkout, expire_checkout, is_past_expiry, settle_order
-from domain.settings import Settings
+from domain.payments import checkout
+from domain.adapters import stripe_gateway
+from domain.payments.checkout import check_signature, link_signature, return_target
+from domain.persistence.db import Database
+from domain.core.errors import NotCancellable
+from domain.fulfillment.handoff import order_pieces
+from domain.core.ids import new_id
+from domain.persistence.models import Order
+from domain.payments.settlement import cancel_checkout, expire_checkout, is_past_expiry, settle_order
+from domain.core.settings import Settings
 from server.web.render import page
 from server.web.payments.texts import KIND_LABELS, locale_or_default, money, return_texts
 

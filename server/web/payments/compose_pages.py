@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from domain import compose_checkout
-from domain.compose_links import open_draft
-from domain.errors import DomainError, NotFound
-from domain.models import ComposeLink, Order
+from domain.compose import checkout as compose_checkout
+from domain.compose.links import open_draft
+from domain.core.errors import DomainError, NotFound
+from domain.persistence.models import ComposeLink, Order
 from server.web.payments.checkout_pages import not_found, render
 from server.web.payments.texts import COMPOSE, KIND_LABELS, LOCALES, locale_or_default, money
 

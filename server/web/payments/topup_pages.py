@@ -5,10 +5,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain import stripe_gateway
-from domain.checkout import check_signature, topup_return_target
-from domain.models import Topup
-from domain.payments import close_topup
+from domain.adapters import stripe_gateway
+from domain.payments.checkout import check_signature, topup_return_target
+from domain.persistence.models import Topup
+from domain.payments.settlement import close_topup
 from server.web.payments.checkout_pages import not_found, render
 from server.web.payments.texts import money
 

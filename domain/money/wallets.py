@@ -1,0 +1,111 @@
+"""Wallets and the append-only ledger: the only way money moves.
+
+Each change is a single conditional ``UPDATE … SET balance = balance + :delta WHERE
+balance + :delta >= 0`` plus one ledger row, inside the caller's transaction. The database
+evaluates the condition on the locked row, so concurrent debits can never overdraw, and the
+CHECK constraint is the last line of defence.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from domain.core.clock import iso, utcnow
+from domain.core.errors import InsufficientCredits, InvalidRequest
+from domain.core.ids import new_id
+from domain.persistence.models import LedgerEntry, Wallet
+
+CURRENCIES = ("eur", "usd")
+
+
+def parse_currency(value: object, field: str = "currency") -> str:
+    if value is None:
+        return "eur"
+    if not isinstance(value, str) or value.lower() not in CURRENCIES:
+        raise InvalidRequest(f'{field} must be "eur" or "usd".', field=field)
+    return value.lower()
+
+
+async def ensure_wallet(session: AsyncSession, account_id: str, mode: str, currency: str) -> Wallet:
+    stmt = select(Wallet).where(Wallet.account_id == account_id, Wallet.mode == mode, Wallet.currency == currency)
+    wallet = (await session.execute(stmt)).scalar_one_or_none()
+    if wallet is not None:
+        return wallet
+    wallet = Wallet(id=new_id("wal"), account_id=account_id, mode=mode, currency=currency, balance_cents=0)
+    try:
+        async with session.begin_nested():
+            session.add(wallet)
+    except IntegrityError:  # created concurrently by another request
+        wallet = (await session.execute(stmt)).scalar_one()
+    return wallet
+
+
+async def peek_wallet(session: AsyncSession, account_id: str, mode: str, currency: str) -> Wallet:
+    """Read-only view: the wallet, or an unsaved empty one when none exists yet."""
+    stmt = select(Wallet).where(Wallet.account_id == account_id, Wallet.mode == mode, Wallet.currency == currency)
+    wallet = (await session.execute(stmt)).scalar_one_or_none()
+    if wallet is None:
+        wallet = Wallet(id="", account_id=account_id, mode=mode, currency=currency, balance_cents=0, updated_at=utcnow())
+    return wallet
+
+
+async def post_entry(
+    session: AsyncSession,
+    wallet: Wallet,
+    amount_cents: int,
+    kind: str,
+    *,
+    order_id: str | None = None,
+    topup_id: str | None = None,
+) -> LedgerEntry:
+    """Move ``amount_cents`` (negative = debit) and record it; raises InsufficientCredits."""
+    now = utcnow()
+    result = await session.execute(
+        update(Wallet)
+        .where(Wallet.id == wallet.id, Wallet.balance_cents + amount_cents >= 0)
+        .values(balance_cents=Wallet.balance_cents + amount_cents, updated_at=now)
+        .returning(Wallet.balance_cents)
+    )
+    new_balance = result.scalar_one_or_none()
+    if new_balance is None:
+        await session.refresh(wallet)
+        raise InsufficientCredits(
+            f"The {wallet.mode} {wallet.currency.upper()} wallet holds {wallet.balance_cents} cents; "
+            f"this needs {-amount_cents}. Top up first."
+        )
+    set_committed_value(wallet, "balance_cents", new_balance)  # already written by the UPDATE
+    set_committed_value(wallet, "updated_at", now)
+    entry = LedgerEntry(
+        id=new_id("ledger"),
+        wallet_id=wallet.id,
+        account_id=wallet.account_id,
+        amount_cents=amount_cents,
+        kind=kind,
+        order_id=order_id,
+        topup_id=topup_id,
+        balance_after_cents=new_balance,
+        created_at=now,
+    )
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def ledger_sum(session: AsyncSession, wallet_id: str) -> int:
+    total = await session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+        LedgerEntry.wallet_id == wallet_id
+    ))
+    return int(total or 0)
+
+
+def wallet_view(wallet: Wallet, *, with_updated_at: bool = True) -> dict[str, object]:
+    view: dict[str, object] = {
+        "balanceCents": wallet.balance_cents,
+        "currency": wallet.currency,
+        "mode": wallet.mode,
+    }
+    if with_updated_at:
+        view["updatedAt"] = iso(wallet.updated_at)
+    return view

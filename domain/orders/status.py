@@ -1,0 +1,46 @@
+"""The order status machine (SPEC "Orders"): only the listed transitions exist."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.core.clock import utcnow
+from domain.core.errors import NotCancellable
+from domain.persistence.models import Order, OrderEvent
+
+STATUSES = ("draft", "checkout_open", "paid", "queued", "fulfilled", "failed", "cancelled", "expired")
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"checkout_open", "paid", "failed", "cancelled"}),
+    "checkout_open": frozenset({"paid", "cancelled", "expired", "failed"}),
+    "paid": frozenset({"queued", "failed", "cancelled"}),
+    "queued": frozenset({"fulfilled", "failed"}),
+    "fulfilled": frozenset(),
+    "failed": frozenset(),
+    "cancelled": frozenset(),
+    "expired": frozenset(),
+}
+
+_STAMPS = {"paid": "paid_at", "queued": "queued_at", "fulfilled": "fulfilled_at", "cancelled": "cancelled_at"}
+
+
+class IllegalTransition(NotCancellable):
+    """A state change the machine does not allow (409)."""
+
+
+def can_move(current: str, target: str) -> bool:
+    return target in TRANSITIONS[current]
+
+
+def move(session: AsyncSession, order: Order, target: str, *, note: str | None = None,
+         at: datetime | None = None) -> None:
+    """Change status, stamp ``updatedAt`` (and the matching timestamp), record the event."""
+    if not can_move(order.status, target):
+        raise IllegalTransition(f"Order {order.id} is {order.status}; it cannot become {target}.")
+    now = at or utcnow()
+    order.status = target
+    order.updated_at = now
+    if target in _STAMPS:
+        setattr(order, _STAMPS[target], now)
+    session.add(OrderEvent(order_id=order.id, status=target, note=note, created_at=now))

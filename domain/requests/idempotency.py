@@ -1,0 +1,116 @@
+"""Idempotent creates (SPEC "Idempotency").
+
+The create and its idempotency record commit in ONE transaction. The record's unique index
+on (account, scope, key) makes a concurrent duplicate wait for the first transaction and
+then fail to insert; it then reads the committed record and replays it. Failed requests
+roll back and leave no record, so a retry after fixing the cause (a top-up, say) runs again.
+Records are kept 24 hours.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.core.clock import utcnow
+from domain.persistence.db import Database
+from domain.core.errors import IdempotencyConflict, InvalidRequest
+from domain.persistence.models import IdempotencyRecord
+from domain.orders.fields import check_text
+
+RETENTION = timedelta(hours=24)
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    body: str  # exact bytes sent the first time
+    replayed: bool
+
+
+def request_fingerprint(payload: Any) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_key(key: str | None, field: str = "Idempotency-Key") -> str | None:
+    if key is None:
+        return None
+    if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY_LENGTH:
+        raise InvalidRequest(f"{field} must be 1 to {MAX_KEY_LENGTH} characters.", field=field)
+    return check_text(key, field)  # MCP passes it as an argument, where a NUL can arrive
+
+
+Operation = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
+
+
+async def run_idempotent(
+    db: Database,
+    *,
+    account_id: str,
+    scope: str,
+    key: str | None,
+    payload: Any,
+    operation: Operation,
+    render: Callable[[Any], str] = lambda body: json.dumps(body, separators=(",", ":")),
+) -> StoredResponse:
+    """Run ``operation`` once per (account, scope, key, payload); replay its response after."""
+    if key is None:
+        async with db.transaction() as session:
+            status, body = await operation(session)
+            return StoredResponse(status, render(body), replayed=False)
+    fingerprint = request_fingerprint(payload)
+    replay = await _lookup(db, account_id, scope, key, fingerprint)
+    if replay is not None:
+        return replay
+    try:
+        async with db.transaction() as session:
+            record = IdempotencyRecord(account_id=account_id, scope=scope, key=key, request_hash=fingerprint,
+                                       status_code=0, response_body="")
+            session.add(record)
+            await session.flush()  # takes the unique-index slot now: duplicates wait here
+            status, body = await operation(session)
+            text = render(body)
+            record.status_code, record.response_body = status, text
+            return StoredResponse(status, text, replayed=False)
+    except IntegrityError:
+        replay = await _lookup(db, account_id, scope, key, fingerprint)
+        if replay is None:
+            raise
+        return replay
+
+
+def _select(account_id: str, scope: str, key: str):  # type: ignore[no-untyped-def]
+    return select(IdempotencyRecord).where(
+        IdempotencyRecord.account_id == account_id, IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+    )
+
+
+async def _lookup(db: Database, account_id: str, scope: str, key: str, fingerprint: str) -> StoredResponse | None:
+    async with db.read() as session:
+        record = (await session.execute(_select(account_id, scope, key))).scalar_one_or_none()
+    if record is None:
+        return None
+    if utcnow() - record.created_at > RETENTION:
+        async with db.transaction() as session:
+            await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record.id))
+        return None
+    if record.request_hash != fingerprint:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was already used with a different request body; use a new key."
+        )
+    return StoredResponse(record.status_code, record.response_body, replayed=True)
+
+
+async def purge_expired(db: Database) -> None:
+    """Drop records past the 24 h replay window (the worker's housekeeping calls this)."""
+    async with db.transaction() as session:
+        await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - RETENTION))
