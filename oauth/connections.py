@@ -12,6 +12,7 @@ from sqlalchemy import exists, select, update
 from domain.core.clock import iso, utcnow
 from domain.persistence.db import Database
 from domain.core.errors import NotFound
+from domain.requests.credential_cache import revoked
 from oauth.models import OAuthGrant, OAuthToken
 from oauth.scopes import parse_scope
 
@@ -36,5 +37,7 @@ async def revoke_connection(db: Database, account_id: str, grant_id: str) -> Non
         done = await s.execute(update(OAuthGrant).where(
             OAuthGrant.id == grant_id, OAuthGrant.account_id == account_id, OAuthGrant.revoked_at.is_(None),
         ).values(revoked_at=utcnow(), revoked_reason="revoked_by_user"))
+        if done.rowcount == 1:
+            await revoked(s, f"grant:{grant_id}")
     if done.rowcount != 1:
         raise NotFound("No such connection.")

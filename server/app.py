@@ -13,7 +13,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from domain.adapters.redis_link import RedisLink
 from domain.persistence import migrate
+from domain.requests import last_used, revocation_feed
+from domain.requests.credential_cache import CACHE
+from domain.requests.rate_limits import build_limiter
 from domain.persistence.db import Database
 from domain.core.errors import Misconfigured
 from domain.core.settings import Settings, get_settings
@@ -92,16 +96,22 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
     check_settings(settings)
     db = Database(settings.database_url)
     oauth = build_oauth_service(settings, db, **(oauth_options or {}))
-    mcp_endpoint = McpEndpoint(settings)
+    redis = RedisLink(settings.redis_url, settings.redis_prefix) if settings.redis_url else None
+    limiter = build_limiter(redis)
+    CACHE.configure(settings.auth_cache_seconds, settings.auth_cache_size)
+    mcp_endpoint = McpEndpoint(settings, limiter=limiter)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if run_migrations:
             await asyncio.to_thread(migrate.upgrade, settings.database_url)
         async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(revocation_feed.running(db.url, redis))
+            await stack.enter_async_context(last_used.flushing(db, settings.last_used_flush_seconds))
             await stack.enter_async_context(mcp_endpoint.lifespan(db))
             await stack.enter_async_context(worker.lifespan(app))
             yield
+        await limiter.close()
         await db.dispose()
 
     app = Starlette(
@@ -112,6 +122,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.limiter = limiter
     app.state.oauth = oauth
     return app
 

@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     rate_limit_ip_per_minute: int = 600  # per source IP: one IP may serve several accounts
     daily_order_cap: int = 100
     live_order_cap_unapproved: int = 0
+    # shared state for several processes (docs/speed.md): minute rate limits and the revocation
+    # channel; empty = in this process only (limits in memory, revocations dropped locally)
+    redis_url: str = Field(default="", repr=False)
+    redis_prefix: str = "pieterpost:"
+    # verified API keys and OAuth access tokens are remembered this long (revocation drops them at once)
+    auth_cache_seconds: float = 10.0
+    auth_cache_size: int = 10_000
+    # how often batched "last used" stamps of keys and connections are written
+    last_used_flush_seconds: float = 15.0
 
     # payments and fulfillment
     stripe_secret_key: str = Field(default="", repr=False)

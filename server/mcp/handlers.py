@@ -16,7 +16,7 @@ from mcp.server.lowlevel.server import Server
 from mcp.shared.exceptions import MCPError
 
 from domain.core.errors import DomainError, ErrorCode
-from domain.requests.rate_limits import hit_minute_limits
+from domain.requests.rate_limits import MinuteLimiter, hit_minute_limits
 from domain.core.settings import Settings
 from server.mcp.auth import Authenticator, Principal
 from server.mcp.docs_routes import docs_sections
@@ -72,19 +72,19 @@ def _connections_lister(db: "Database", account_id: str) -> Any:
     return list_connections
 
 
-async def _count_call(db: "Database", settings: Settings, principal: Principal, ip: str) -> None:
-    """SPEC "Limits": MCP calls count against the same per-account and per-IP minute windows as REST."""
-    async with db.transaction() as session:
-        await hit_minute_limits(session, [
-            (f"acct:{principal.account_id}", settings.rate_limit_per_minute),
-            (f"ip:{ip}", settings.rate_limit_ip_per_minute),
-        ])
+async def _count_call(limiter: MinuteLimiter, settings: Settings, principal: Principal, ip: str) -> None:
+    """MCP calls count against the same per-account and per-IP minute windows as REST."""
+    await hit_minute_limits(limiter, [
+        (f"acct:{principal.account_id}", settings.rate_limit_per_minute),
+        (f"ip:{ip}", settings.rate_limit_ip_per_minute),
+    ])
 
 
 class Runtime(Protocol):
     """What the handlers need at call time (the db exists only once the app has started)."""
 
     settings: Settings
+    limiter: MinuteLimiter
 
     @property
     def db(self) -> "Database": ...
@@ -118,7 +118,7 @@ def build_server(runtime: Runtime) -> Server[Any]:
             ), "resultType": "complete"}
         ip = _client_ip(ctx)
         try:
-            await _count_call(db, settings, principal, ip)
+            await _count_call(runtime.limiter, settings, principal, ip)
         except DomainError as err:
             return {**results.failure(err.code.value, err.message), "resultType": "complete"}
         env = ToolEnv(
