@@ -39,7 +39,7 @@ from server.web import docs as web_docs
 from server.web.payments import checkout_pages, compose_pages, topup_pages
 from server.errors import EXCEPTION_HANDLERS
 from server.secret import with_secret_key
-from server.middleware import RateHeadersMiddleware, RequestIdMiddleware
+from server.middleware import RequestIdMiddleware
 
 log = logging.getLogger("pieterpost")
 
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
 
     app = Starlette(
         routes=_routes(settings, mcp_endpoint),
-        middleware=[Middleware(RequestIdMiddleware), Middleware(RateHeadersMiddleware)],
+        middleware=[Middleware(RequestIdMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
     )
