@@ -192,9 +192,11 @@ def database(kind: str, tmp: Path, pg_url: str) -> Iterator[str]:
         return
     from tests.conftest import _create_pg_database, _drop_pg_database
 
+    from sqlalchemy.engine import make_url
+
     url, name = _create_pg_database(pg_url)
-    try:
-        yield url
+    try:  # a plain postgresql:// URL, as an operator writes it: the service picks asyncpg
+        yield make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     finally:
         _drop_pg_database(pg_url, name)
 

@@ -56,6 +56,7 @@ def move(session: AsyncSession, order: Order, target: str, *, note: str | None =
 
 
 async def write_events(session: AsyncSession, events: list[dict[str, Any]]) -> None:
-    """The events ``move(..., events=…)`` collected, as one multi-row INSERT (after the order row)."""
+    """The events ``move(..., events=…)`` collected, in one INSERT after the order row (a cached
+    executemany: one multi-row VALUES statement on PostgreSQL, one executemany call on SQLite)."""
     if events:
-        await session.execute(insert(OrderEvent).values(events))
+        await session.execute(insert(OrderEvent.__table__), events)  # Core: one batch, None kept

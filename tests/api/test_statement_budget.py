@@ -77,3 +77,16 @@ async def test_replay_and_reads_touch_no_credential_or_counter_rows(app: Any, cl
         again = await client.post("/v1/orders", json=DIRECT_LETTER, headers=headers)
     assert again.content == first.content
     assert len(statements) == 1, statements  # the record, read with the account
+
+
+async def test_orders_of_one_mode_are_listed_through_the_account_mode_index(app: Any) -> None:
+    from sqlalchemy import inspect, text
+
+    async with app.state.db.engine.connect() as conn:
+        indexes = await conn.run_sync(lambda sync: inspect(sync).get_indexes("orders"))
+        assert ["account_id", "mode", "created_at", "id"] in [ix["column_names"] for ix in indexes]
+        if conn.dialect.name == "sqlite":
+            plan = (await conn.execute(text(
+                "EXPLAIN QUERY PLAN SELECT id FROM orders WHERE account_id = 'a' AND mode = 'live' "
+                "ORDER BY created_at DESC, id DESC LIMIT 26"))).all()
+            assert any("ix_orders_account_mode_created" in str(row) for row in plan), plan
