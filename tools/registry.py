@@ -80,7 +80,7 @@ async def call(env: ToolEnv, name: str, arguments: dict[str, Any] | None) -> dic
         tool.arguments.check(args)
         structured = await tool.adapter(env, args)
     except DomainError as err:
-        return results.failure(err.code.value, err.message)
+        return results.failure(err.code.value, err.message, err.details)
     except Exception:
         logger.exception("tool %s failed", name)
         return results.failure(ErrorCode.UNKNOWN_ERROR.value, "The tool failed unexpectedly.")

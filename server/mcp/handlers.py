@@ -18,6 +18,7 @@ from mcp.shared.exceptions import MCPError
 from domain.core.errors import DomainError, ErrorCode
 from domain.requests.rate_limits import hit_minute_limits
 from domain.core.settings import Settings
+from domain.use_cases.limits import check_active
 from server.mcp.auth import Authenticator, Principal
 from server.mcp.docs_routes import docs_sections
 from server.mcp.gate import principal_of
@@ -116,6 +117,10 @@ def build_server(runtime: Runtime) -> Server[Any]:
                 f"insufficient_scope: {name} needs the {refused.scope} scope, which this connection was not "
                 f"granted. Reconnect PieterPost and approve {refused.scope}.",
             ), "resultType": "complete"}
+        try:  # a paused account's tokens stop at once, on every tool (account_inactive)
+            await check_active(db, principal.account_id)
+        except DomainError as err:
+            return {**results.failure(err.code.value, err.message), "resultType": "complete"}
         ip = _client_ip(ctx)
         try:
             await _count_call(db, settings, principal, ip)
