@@ -66,8 +66,9 @@ async def set_holder_limit(session: AsyncSession, account_id: str, cents: int | 
     if cents is not None:
         ceiling = account_limit(await limits_of(session, account_id), account_id, settings).ceiling_cents
         if cents > ceiling:
-            raise InvalidRequest(f"liveDailyCents may be at most {ceiling} cents, the limit the operator set for "
-                                 "this account; ask the operator to raise it.", field="liveDailyCents")
+            raise InvalidRequest(f"The daily live limit (liveDailyCents) may be at most {ceiling} cents, the limit "
+                                 "the operator set for this account; ask the operator to raise it.",
+                                 field="liveDailyCents")
     await _put(session, HOLDER, account_id, account_id, cents)
 
 

@@ -11,7 +11,9 @@ from starlette.routing import Route
 from domain.accounts import apikeys
 from domain.core.errors import DomainError, NotFound
 from server.web import flash
+from domain.use_cases import limits
 from server.web.dashboard.common import Visit, dashboard, redirect
+from server.web.dashboard.limits import cents_or_clear
 
 PATH = "/api/dashboard/keys"
 
@@ -34,15 +36,14 @@ async def keys_page(visit: Visit) -> Response:
 @dashboard
 async def create_key(visit: Visit) -> Response:
     mode = visit.field("mode") or visit.mode
-    try:
-        async with visit.db.transaction() as session:
-            made = await apikeys.create_key(session, visit.caller.account_id, mode, visit.field("name") or None)
-            view = apikeys.key_view(made.key)
+    try:  # a live key may get its own daily live limit at creation (docs/limits.md)
+        view, secret = await limits.create_key(visit.db, visit.caller.account_id, mode, visit.field("name") or None,
+                                               cents_or_clear(visit.field("live_limit")))
     except DomainError as exc:
         return visit.render("dashboard/keys.html", exc.status, section="keys", keys=await _list(visit),
                             error=exc.message, name=visit.field("name"))
     response = redirect(PATH)
-    flash.put(response, visit.settings, PATH, {"kind": "api_key", "key": view, "secret": made.secret})
+    flash.put(response, visit.settings, PATH, {"kind": "api_key", "key": view, "secret": secret})
     return response
 
 
