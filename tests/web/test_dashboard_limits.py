@@ -126,3 +126,22 @@ async def test_order_list_is_searchable_by_id_external_id_and_payment_reference(
         assert f'value="{query}"' in listing.text  # the box keeps the search
     none = await client.get("/api/dashboard/orders", params={"q": "no-such-order", "mode": ""})
     assert 'id="no-orders"' in none.text
+
+
+async def test_a_paused_account_sees_why_and_creates_no_orders(client: httpx.AsyncClient, db: Database) -> None:
+    from domain.use_cases.limits import control_account
+    from tests.web.test_dashboard_sections import LETTER_FORM
+
+    _, email = await _signed_in(client, db)
+    await control_account(db, email, "pause")
+    try:
+        links = await client.get("/api/dashboard/links")
+        assert 'id="account-paused"' in links.text
+        refused = await client.post("/api/dashboard/links/checkout", data={
+            **LETTER_FORM, "csrf_token": csrf_token(links.text), "idempotency_key": "paused-1"})
+        assert refused.status_code == 401 and "account_inactive" in refused.text
+        listing = await client.get("/api/dashboard/orders", params={"mode": ""})
+        assert 'id="no-orders"' in listing.text
+    finally:
+        await control_account(db, email, "reactivate")
+    assert 'id="account-paused"' not in (await client.get("/api/dashboard")).text
