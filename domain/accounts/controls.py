@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.accounts.accounts import get_account, set_approved
+from domain.accounts.accounts import set_approved
 from domain.core.clock import iso
 from domain.core.errors import AuthError, ErrorCode
 from domain.core.settings import Settings
 from domain.limits.manage import spent_today
-from domain.limits.spend import ACCOUNT, account_limit, limits_of
+from domain.limits.spend import ACCOUNT, HOLDER, OPERATOR, account_limit
 from domain.persistence.limits_models import SpendLimit
 from domain.persistence.models import Account
 
@@ -29,10 +29,6 @@ def ensure_active(account: Account) -> None:
     if account.status != ACTIVE:
         raise AuthError(f"This account is {account.status}: the operator has stopped it. Nothing was done; "
                         "ask the operator to reactivate it.", code=ErrorCode.ACCOUNT_INACTIVE)
-
-
-async def check_active(session: AsyncSession, account_id: str) -> None:
-    ensure_active(await get_account(session, account_id))
 
 
 def approve(account: Account) -> None:
@@ -58,11 +54,8 @@ async def list_accounts(session: AsyncSession, settings: Settings) -> list[dict[
     """Every account, oldest first, with its live limit and today's live spend per currency."""
     accounts = list((await session.execute(select(Account).order_by(Account.created_at, Account.id))).scalars())
     spend = await spent_today(session, [(ACCOUNT, a.id) for a in accounts])
-    with_limits = set((await session.execute(select(SpendLimit.account_id).distinct())).scalars())
-    out = []
-    for account in accounts:
-        limits = await limits_of(session, account.id) if account.id in with_limits else {}
-        out.append({**control_view(account),
-                    "liveDailyLimitCents": account_limit(limits, account.id, settings).limit_cents,
-                    "liveSpentTodayCents": spend[(ACCOUNT, account.id)]})
-    return out
+    rows = (await session.execute(select(SpendLimit).where(SpendLimit.kind.in_((OPERATOR, HOLDER))))).scalars()
+    limits = {(row.kind, row.subject_id): int(row.daily_cents) for row in rows}
+    return [{**control_view(account),
+             "liveDailyLimitCents": account_limit(limits, account.id, settings).limit_cents,
+             "liveSpentTodayCents": spend[(ACCOUNT, account.id)]} for account in accounts]

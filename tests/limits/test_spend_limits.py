@@ -16,6 +16,9 @@ from domain.limits.spend import utc_day
 from domain.persistence.db import Database
 from tests.api.payloads import CHECKOUT_LETTER, DIRECT_LETTER, fresh
 from tests.conftest import auth
+from tests.support.payments import (  # noqa: F401 - fixtures
+    live_app, live_client, live_settings, partner_server, stripe_server,
+)
 from tests.limits.helpers import (
     PRICE, assert_wallet, counters, live_account, live_key_with_limit, live_orders, set_operator_limit,
 )
@@ -93,16 +96,19 @@ async def test_the_limit_resets_at_the_utc_day_boundary(client: httpx.AsyncClien
     await assert_wallet(db, acct["id"], acct["funds"] - 3 * PRICE)
 
 
-async def test_hosted_checkout_and_test_mode_are_not_counted(client: httpx.AsyncClient, db: Database) -> None:
+async def test_hosted_checkout_and_test_mode_are_not_counted(live_client: httpx.AsyncClient, db: Database) -> None:
     """A payer approves each checkout at Stripe; test mode moves no real money (docs/limits.md)."""
     acct = await live_account(db)
-    await set_operator_limit(db, acct["id"], 0)
-    await client.post("/v1/credits/topups", json={"amountCents": 1000}, headers=auth(acct["test_key"]))
-    test_send = await client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(acct["test_key"]))
+    await set_operator_limit(db, acct["id"], 0)  # no live direct send at all
+    await live_client.post("/v1/credits/topups", json={"amountCents": 1000}, headers=auth(acct["test_key"]))
+    test_send = await live_client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(acct["test_key"]))
     assert test_send.status_code == 200 and test_send.json()["status"] == "fulfilled"
-    refused = await client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(acct["live_key"]))
+    checkout = await live_client.post("/v1/checkout-links", json=fresh(CHECKOUT_LETTER), headers=auth(acct["live_key"]))
+    assert checkout.status_code == 200 and checkout.json()["status"] == "checkout_open", checkout.text
+    refused = await live_client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(acct["live_key"]))
     assert refused.status_code == 402 and refused.json()["limitCents"] == 0
     assert await counters(db, acct["id"]) == {}
+    await assert_wallet(db, acct["id"], acct["funds"])
 
 
 async def test_holder_may_lower_but_not_raise_above_the_operator(db: Database, settings: Settings) -> None:
