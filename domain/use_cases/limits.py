@@ -58,6 +58,19 @@ async def create_key(db: Database, account_id: str, mode: str, name: str | None,
         return {**apikeys.key_view(created.key), "liveDailyLimitCents": value}, created.secret
 
 
+async def create_key_for_connection(db: Database, account_id: str, grant_id: str | None, mode: str,
+                                    name: str | None) -> tuple[dict[str, Any], str]:
+    """A key made through MCP: a live key takes the connection's own daily limit, if it has one,
+    so an agent cannot step around its connection's limit by minting a key and using REST."""
+    async with db.transaction() as session:
+        created = await apikeys.create_key(session, account_id, mode, name)
+        if mode == "live" and grant_id:
+            inherited = (await manage.limits_of(session, account_id)).get((manage.GRANT, grant_id))
+            if inherited is not None:
+                await manage.set_key_limit(session, account_id, created.key.id, inherited)
+        return apikeys.key_view(created.key), created.secret
+
+
 async def create_key_for_email(db: Database, email: str, mode: str, name: str | None,
                                live_daily_cents: object = None) -> tuple[dict[str, Any], str]:
     async with db.read() as session:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+import httpx
+
 from domain.core.settings import Settings
+from tests.api.payloads import DIRECT_LETTER, fresh
+from tests.conftest import auth
 from domain.limits import manage
 from domain.persistence.db import Database
 from server.mcp.docs_routes import docs_sections
@@ -56,3 +60,22 @@ async def test_a_connection_limit_stops_that_connection_only(db: Database, setti
     for n in range(2):
         await other.ok("create_direct_order", {**LIVE_POSTCARD, "idempotencyKey": f"o-{n}"})
     await assert_wallet(db, acct["id"], 2_000 - 3 * PRICE)
+
+
+async def test_a_live_key_minted_through_a_limited_connection_keeps_its_limit(
+        db: Database, settings: Settings, client: httpx.AsyncClient) -> None:
+    """Otherwise an agent could step around its connection's limit with create_api_key plus REST."""
+    acct = await live_account(db, funds=2_000)
+    async with db.transaction() as session:
+        await manage.set_grant_limit(session, acct["id"], "grant_minting", 200)
+    made = await _runner(db, settings, acct["id"], grant_id="grant_minting").ok(
+        "create_api_key", {"mode": "live", "name": "agent-made"})
+    assert made["secret"].startswith("pp_live_")
+    first = await client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(made["secret"]))
+    assert first.status_code == 200
+    second = await client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(made["secret"]))
+    assert second.status_code == 402 and (second.json()["limitScope"], second.json()["limitCents"]) == ("apiKey", 200)
+    unlimited = await _runner(db, settings, acct["id"], grant_id="grant_free").ok("create_api_key", {"mode": "live"})
+    for _ in range(2):
+        sent = await client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(unlimited["secret"]))
+        assert sent.status_code == 200
