@@ -1,14 +1,14 @@
-"""Render errors once, at the edge: ``{"code", "error"}`` with the SPEC status codes."""
+"""Render errors once, at the edge: ``{"code", "error"}`` with each code's HTTP status (domain.core.errors)."""
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from domain.core.errors import DomainError, ErrorCode
+from domain.use_cases.system import DATABASE_ERRORS
 from server.web.render import page
 
 log = logging.getLogger("pieterpost.errors")
@@ -58,7 +58,6 @@ async def unknown_error(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     DomainError: domain_error,
     HTTPException: http_error,
-    OperationalError: database_error,
-    DBAPIError: database_error,
+    **{error: database_error for error in DATABASE_ERRORS},
     Exception: unknown_error,
 }
