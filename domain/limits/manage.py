@@ -17,7 +17,7 @@ from domain.core.settings import Settings
 from domain.limits.spend import (
     ACCOUNT, GRANT, HOLDER, KEY, OPERATOR, account_limit, day_reset, limits_of, utc_day,
 )
-from domain.money.wallets import CURRENCIES
+from domain.money.currency import CURRENCIES
 from domain.persistence.limits_models import LiveSpendDay, SpendLimit
 from domain.persistence.models import ApiKey
 
