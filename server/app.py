@@ -23,6 +23,7 @@ from server import logs, worker
 from server.api import links as api_links
 from server.api import openapi as api_openapi
 from server.api import orders as api_orders
+from server.api import previews as api_previews
 from server.api import proofs as api_proofs
 from server.api import quotes as api_quotes
 from server.api import stripe_webhook
@@ -65,6 +66,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *api_orders.routes,
         *api_uploads.routes,
         *api_proofs.routes,
+        *api_previews.routes,
         *api_wallet.routes,
         *api_links.routes,
         *api_quotes.routes,
