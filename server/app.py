@@ -31,9 +31,9 @@ from server.api import uploads as api_uploads
 from server.api import wallet as api_wallet
 from server.mcp import docs_routes as mcp_docs_routes
 from server.mcp.app import McpEndpoint
-from server.web import dashboard, oauth_pages, signin, static_files
+from server.web import dashboard, front, oauth_pages, signin, static_files
 from server.web import docs as web_docs
-from server.web.payments import checkout_pages, compose_pages, topup_pages
+from server.web.payments import checkout_pages, compose_pages, preview_pages, topup_pages
 from server.errors import EXCEPTION_HANDLERS
 from server.secret import with_secret_key
 from server.middleware import RateHeadersMiddleware, RequestIdMiddleware
@@ -74,6 +74,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *oauth_routes.build_routes(settings),
         *oauth_pages.build_routes(settings),
         *static_files.routes,
+        *front.routes,
         *signin.routes,
         *dashboard.routes,
         *web_docs.routes,
@@ -83,6 +84,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *checkout_pages.routes,
         *topup_pages.routes,
         *compose_pages.routes,
+        *preview_pages.routes,
     ]
 
 

@@ -20,7 +20,8 @@ from server.api.openapi import _COMMON, EXTRA_PATHS, _op, _path, _query
 CACHE_CONTROL = "private, max-age=300"
 
 
-def _png(image: PreviewImage, request: Request, cache_control: str) -> Response:
+def png_response(image: PreviewImage, request: Request, cache_control: str) -> Response:
+    """The PNG with its ETag, or 304 when the browser already holds this exact page."""
     headers = {"ETag": image.etag, "Cache-Control": cache_control, "X-Preview-Pages": str(image.page_count),
                "X-Content-Type-Options": "nosniff"}
     if request.headers.get("if-none-match") == image.etag:
@@ -34,7 +35,7 @@ async def order_preview(request: Request) -> Response:
     image = await previews.order_preview(ctx.db, ctx.settings, ctx.caller, request.path_params["order_id"],
                                          page=check_page(q.get("page")), width=check_width(q.get("width")),
                                          piece=previews.check_piece(q.get("piece")))
-    return _png(image, request, CACHE_CONTROL)
+    return png_response(image, request, CACHE_CONTROL)
 
 
 async def payload_preview(request: Request) -> Response:
@@ -43,7 +44,7 @@ async def payload_preview(request: Request) -> Response:
     q = request.query_params
     image = await previews.payload_preview(ctx.db, ctx.settings, ctx.caller, body, page=check_page(q.get("page")),
                                            width=check_width(q.get("width")))
-    return _png(image, request, "private, no-store")
+    return png_response(image, request, "private, no-store")
 
 
 def _openapi(base_url: str) -> dict:
