@@ -6,7 +6,7 @@ import { App, PostMessageTransport } from "@modelcontextprotocol/ext-apps";
 
 const IMAGE_TYPES = new Set(["image/png", "image/jpeg"]);
 const $ = (id) => document.getElementById(id);
-const state = { args: null, result: null, tool: null };
+const state = { args: null, result: null, tool: null, pages: null, asked: null };
 
 function money(cents, currency) {
   if (typeof cents !== "number") return "";
@@ -46,6 +46,24 @@ function errorText(result) {
   try { return JSON.parse(text.text).error || "The tool failed."; } catch (_) { return "The tool failed."; }
 }
 
+function imagesOf(result) {
+  return ((result && result.content) || []).filter((c) => c.type === "image" && IMAGE_TYPES.has(c.mimeType)
+                                                          && /^[A-Za-z0-9+/=]+$/.test(c.data || ""));
+}
+
+// Link results carry no picture; ask the host to call get_order (which does) when it can proxy tools.
+async function fetchPreview(orderId) {
+  state.asked = orderId;
+  const caps = app.getHostCapabilities();
+  if (!caps || !caps.serverTools) return;
+  try {
+    const answer = await app.callServerTool({ name: "get_order", arguments: { orderId } });
+    if (answer && !answer.isError) { state.pages = imagesOf(answer); render(); }
+  } catch (err) {
+    console.warn("no preview for", orderId, err);
+  }
+}
+
 function render() {
   const result = state.result;
   $("waiting").hidden = !!result;
@@ -71,8 +89,9 @@ function render() {
   $("details").textContent = bits.join(" · ");
   $("summary").hidden = !$("price").textContent && !bits.length;
 
-  const images = (result.content || []).filter((c) => c.type === "image" && IMAGE_TYPES.has(c.mimeType)
-                                                     && /^[A-Za-z0-9+/=]+$/.test(c.data || ""));
+  const own = imagesOf(result);
+  const images = own.length ? own : (state.pages || []);
+  if (!own.length && data.orderId && state.asked !== data.orderId) fetchPreview(data.orderId);
   $("pages").replaceChildren(...images.map((c, i) => {
     const img = document.createElement("img");
     img.src = `data:${c.mimeType};base64,${c.data}`;
