@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from domain.persistence import migrate
-from domain.persistence.db import Database
 from domain.core.errors import Misconfigured
 from domain.core.settings import Settings, get_settings
+from domain.use_cases import system
+from domain.use_cases.system import Database
 import oauth as oauth_routes
 from oauth.service import build as build_oauth_service
 from server import logs, worker
@@ -53,7 +53,7 @@ def check_settings(settings: Settings) -> None:
 async def healthz(request: Request) -> Response:
     db: Database = request.app.state.db
     try:
-        await asyncio.wait_for(db.ping(), timeout=5)
+        await asyncio.wait_for(system.ping(db), timeout=5)
     except Exception:  # noqa: BLE001 - any failure means not healthy
         return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
@@ -94,14 +94,14 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
     a CIMD fetcher; everything else comes from ``settings``."""
     settings = with_secret_key(settings or get_settings())
     check_settings(settings)
-    db = Database(settings.database_url)
+    db = system.open_database(settings)
     oauth = build_oauth_service(settings, db, **(oauth_options or {}))
     mcp_endpoint = McpEndpoint(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if run_migrations:
-            await asyncio.to_thread(migrate.upgrade, settings.database_url)
+            await asyncio.to_thread(system.upgrade_schema, settings.database_url)
         async with contextlib.AsyncExitStack() as stack:
             await stack.enter_async_context(mcp_endpoint.lifespan(db))
             await stack.enter_async_context(worker.lifespan(app))

@@ -8,9 +8,17 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from domain.persistence import migrate
+import uvicorn
+
+from domain.accounts.passwords import hash_password
 from domain.core.errors import DomainError
 from domain.core.settings import Settings, get_settings
+from domain.money.currency import CURRENCIES, DEFAULT_CURRENCY
+from domain.use_cases import accounts, system
+from domain.use_cases.system import Database
+from server import logs
+from server.app import create_app
+from server.worker import run_forever
 
 
 def _print(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
@@ -18,11 +26,6 @@ def _print(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
-    from server import logs
-    from server.app import create_app
-
     logs.configure(settings.log_level)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None,
                 proxy_headers=True, forwarded_allow_ips="127.0.0.1")
@@ -30,86 +33,52 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    migrate.upgrade(settings.database_url)
+    system.upgrade_schema(settings.database_url)
     _print(args, {"migrated": True}, "database is up to date")
     return 0
 
 
-async def _with_session(settings: Settings, work: Callable[[Any], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
-    from domain.persistence.db import Database
+def _run(settings: Settings, work: Callable[[Database], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    """Migrate, open the database, run one use case, close it."""
+    async def go() -> dict[str, Any]:
+        system.upgrade_schema(settings.database_url)
+        db = system.open_database(settings)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
 
-    migrate.upgrade(settings.database_url)
-    db = Database(settings.database_url)
-    try:
-        async with db.transaction() as session:
-            return await work(session)
-    finally:
-        await db.dispose()
+    return asyncio.run(go())
 
 
 def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.accounts.accounts import create_account
-    from domain.accounts.passwords import hash_password
-
     password = None
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
         if len(password) < 8:
             raise DomainError("Passwords need at least 8 characters.")
 
-    async def work(session: Any) -> dict[str, Any]:
-        account = await create_account(session, args.email, approve=args.approve,
-                                       password_hash=hash_password(password) if password else None)
-        return {"id": account.id, "email": account.email, "approvalStatus": account.approval_status,
-                "liveEnabled": account.live_enabled}
-
-    data = asyncio.run(_with_session(settings, work))
+    password_hash = hash_password(password) if password else None
+    data = _run(settings, lambda db: accounts.create_for_operator(db, args.email, approve=args.approve,
+                                                                  password_hash=password_hash))
     _print(args, data, f"created account {data['id']} for {data['email']} ({data['approvalStatus']})")
     return 0
 
 
-async def _account_by_email(session: Any, email: str) -> Any:
-    from domain.accounts.accounts import get_account_by_email
-
-    account = await get_account_by_email(session, email)
-    if account is None:
-        raise DomainError(f"No account for {email}; run 'pieterpost accounts create' first.")
-    return account
-
-
 def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.accounts.apikeys import create_key, key_view
-
-    async def work(session: Any) -> dict[str, Any]:
-        account = await _account_by_email(session, args.email)
-        created = await create_key(session, account.id, args.mode, args.name)
-        return {**key_view(created.key), "secret": created.secret, "accountId": account.id}
-
-    data = asyncio.run(_with_session(settings, work))
+    data = _run(settings, lambda db: accounts.create_key_for_operator(db, args.email, args.mode, args.name))
     _print(args, data, f"{data['secret']}\n(key {data['id']}, {data['mode']}; shown once, store it now)")
     return 0
 
 
 def cmd_wallet_topup(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.core.context import Caller
-    from domain.money.topups import create_topup, topup_view
-
-    async def work(session: Any) -> dict[str, Any]:
-        account = await _account_by_email(session, args.email)
-        caller = Caller(account_id=account.id, mode=args.mode, channel="web")
-        topup = await create_topup(session, caller, {"amountCents": args.amount_cents,
-                                                     "currency": args.currency}, settings)
-        return await topup_view(session, topup)
-
-    data = asyncio.run(_with_session(settings, work))
+    data = _run(settings, lambda db: accounts.topup_for_operator(db, settings, args.email, args.mode,
+                                                                 args.amount_cents, args.currency))
     _print(args, data, f"top-up {data['topupId']}: {data['status']}, balance {data['wallet']['balanceCents']}")
     return 0
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from server import logs
-    from server.worker import run_forever
-
     logs.configure(settings.log_level)
     asyncio.run(run_forever(settings))
     return 0
@@ -145,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     top.add_argument("--email", required=True)
     top.add_argument("--amount-cents", type=int, required=True)
     top.add_argument("--mode", choices=["test"], default="test")
-    top.add_argument("--currency", choices=["eur", "usd"], default="eur")
+    top.add_argument("--currency", choices=list(CURRENCIES), default=DEFAULT_CURRENCY)
     return parser
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from domain.core.errors import DomainError, ErrorCode
 from schemas import load_tools
-from tools import results
+from tools import assets, compose, keys, mailbook, orders, results, search, wallet
 from tools.context import ToolEnv
 from tools.validation import ArgumentValidator
 
@@ -38,8 +38,6 @@ class Tool:
 
 
 def _adapters() -> dict[str, Adapter]:
-    from tools import assets, compose, keys, mailbook, orders, search, wallet
-
     found: dict[str, Adapter] = {}
     for module in (search, mailbook, compose, orders, assets, wallet, keys):
         for name, fn in module.TOOLS.items():

@@ -74,6 +74,13 @@ async def claim_next(db: Database, settings: Settings, worker_id: str) -> Claim 
     return None
 
 
+async def mode_of_claim(db: Database, claim: Claim) -> str:
+    """Which partner a job goes to: its order's mode (live when the order row is missing)."""
+    async with db.read() as session:
+        order = await session.get(Order, claim.order_id)
+        return order.mode if order is not None else "live"
+
+
 async def held(session: AsyncSession, claim: Claim, settings: Settings) -> FulfillmentJob | None:
     """The job, locked, if the lease is still ours (renewed); None when another worker took it."""
     job = await session.get(FulfillmentJob, claim.job_id, with_for_update=True, populate_existing=True)

@@ -21,7 +21,8 @@ from domain.orders.views import order_view
 from domain.orders.fields import check_strings
 from domain.orders.payloads import parse_order
 from domain.core.settings import Settings
-from domain.money.wallets import parse_currency, peek_wallet, wallet_view
+from domain.money.currency import DEFAULT_CURRENCY, parse_currency
+from domain.money.wallets import peek_wallet, wallet_view
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ async def quote(db: Database, settings: Settings, caller: Caller, body: Any) -> 
         draft = parse_order(body, mode=caller.mode)
         priced = await orders.quote_order(session, caller, draft, settings)
         account = await get_account(session, caller.account_id)
-        wallet = await peek_wallet(session, caller.account_id, caller.mode, "eur")
+        wallet = await peek_wallet(session, caller.account_id, caller.mode, DEFAULT_CURRENCY)
         return {
             **capability_flags(account),
             "amountCents": priced.amount_cents,
