@@ -14,7 +14,10 @@ from starlette.routing import Route
 from domain.use_cases import commands
 from domain.orders.details import order_detail
 from domain.orders.status import STATUSES
+from domain.printing.previews import THUMB_WIDTH
 from domain.printing.proofs import order_proof
+from domain.use_cases import previews
+from server.api.previews import png_response
 from server.web.dashboard.common import Visit, dashboard, redirect
 
 PATH = "/api/dashboard/orders"
@@ -72,9 +75,19 @@ async def proof(visit: Visit) -> Response:
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
+@dashboard
+async def piece_preview(visit: Visit) -> Response:
+    """First page of one piece as a thumbnail, for the signed-in owner only (others: 404)."""
+    params = visit.request.path_params
+    image = await previews.order_preview(visit.db, visit.settings, visit.caller, params["order_id"],
+                                         page=1, width=THUMB_WIDTH, piece=previews.check_piece(params["piece"]))
+    return png_response(image, visit.request, "private, max-age=300")
+
+
 routes = [
     Route(PATH, orders_page, methods=["GET"]),
     Route(PATH + "/{order_id}", order_page, methods=["GET"]),
     Route(PATH + "/{order_id}/cancel", cancel_order, methods=["POST"]),
     Route(PATH + "/{order_id}/proof.pdf", proof, methods=["GET"]),
+    Route(PATH + "/{order_id}/preview/{piece}.png", piece_preview, methods=["GET"]),
 ]
