@@ -32,7 +32,7 @@ def tool_names() -> list[str]:
 #: Fields the published schema types as ``object`` although the server also takes a bare asset
 #: id string for them (an upload_asset result, or its ``assetId``). Clients such as the MCP
 #: Inspector warn on a field without a type; the object form is the one they should send.
-#: The seed contract leaves these untyped; this is the one documented deviation (docs/mcp.md).
+#: The seed contract leaves these untyped; the deviation is documented in docs/mcp.md.
 ASSET_REFERENCE_FIELDS = ("stampImage", "frontImage")
 ASSET_REFERENCE_ITEMS = ("attachments",)
 

@@ -1,5 +1,6 @@
 """schemas/tools.json must equal the seed contract in everything but description text (issue 3, Must show 2),
-apart from one documented deviation: the asset-reference fields are typed as objects (issue 13)."""
+apart from two documented additions: the MCP Apps ``_meta`` link, and object types on the asset-reference
+fields (issue 13)."""
 from __future__ import annotations
 
 import json
@@ -36,7 +37,7 @@ def description_paths(node: Any, path: str = "") -> set[str]:
 
 
 def with_asset_reference_types(node: Any) -> Any:
-    """The seed plus its one documented deviation (docs/mcp.md "Schema notes"): ``stampImage``,
+    """The seed plus a documented deviation (docs/mcp.md "Schema notes"): ``stampImage``,
     ``postcard.frontImage`` and ``letters[].attachments[]`` carry ``"type": "object"``."""
     if isinstance(node, list):
         return [with_asset_reference_types(v) for v in node]
@@ -54,6 +55,20 @@ def with_asset_reference_types(node: Any) -> Any:
     return out
 
 
+# The MCP Apps extension (io.modelcontextprotocol/ui): the only addition to the seed contract.
+APP_META = {"ui": {"resourceUri": "ui://pieterpost/order-preview.html"}}
+APP_TOOLS = {"quote_order", "get_order", "create_payment_link", "create_checkout_link", "create_compose_link"}
+
+
+def without_app_meta(tool: dict[str, Any]) -> dict[str, Any]:
+    """The tool minus its ``_meta``, after checking ``_meta`` is exactly the app link where it belongs."""
+    if tool["name"] in APP_TOOLS:
+        assert tool.get("_meta") == APP_META, tool["name"]
+    else:
+        assert "_meta" not in tool, tool["name"]
+    return {k: v for k, v in tool.items() if k != "_meta"}
+
+
 def seed_tools() -> list[dict[str, Any]]:
     return with_asset_reference_types(json.loads(SEED.read_text(encoding="utf-8"))["tools"])
 
@@ -64,6 +79,7 @@ def assert_matches_seed(tools: list[dict[str, Any]], *, key_order: bool = True) 
     seed = seed_tools()
     assert [t["name"] for t in tools] == [t["name"] for t in seed]
     for ours, theirs in zip(tools, seed, strict=True):
+        ours = without_app_meta(ours)
         assert strip_descriptions(ours) == strip_descriptions(theirs), ours["name"]
         if key_order:  # the file itself keeps the seed's key order too
             assert json.dumps(strip_descriptions(ours)) == json.dumps(strip_descriptions(theirs)), ours["name"]
