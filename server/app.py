@@ -13,20 +13,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from domain.adapters.redis_link import RedisLink
-from domain.persistence import migrate
-from domain.requests import last_used, revocation_feed
-from domain.requests.credential_cache import CACHE
-from domain.requests.rate_limits import build_limiter
-from domain.persistence.db import Database
 from domain.core.errors import Misconfigured
 from domain.core.settings import Settings, get_settings
+from domain.use_cases import system
+from domain.use_cases.system import Database
 import oauth as oauth_routes
 from oauth.service import build as build_oauth_service
 from server import logs, worker
 from server.api import links as api_links
 from server.api import openapi as api_openapi
 from server.api import orders as api_orders
+from server.api import previews as api_previews
 from server.api import proofs as api_proofs
 from server.api import quotes as api_quotes
 from server.api import stripe_webhook
@@ -34,9 +31,9 @@ from server.api import uploads as api_uploads
 from server.api import wallet as api_wallet
 from server.mcp import docs_routes as mcp_docs_routes
 from server.mcp.app import McpEndpoint
-from server.web import dashboard, oauth_pages, signin, static_files
+from server.web import dashboard, front, oauth_pages, signin, static_files
 from server.web import docs as web_docs
-from server.web.payments import checkout_pages, compose_pages, topup_pages
+from server.web.payments import checkout_pages, compose_pages, preview_pages, topup_pages
 from server.errors import EXCEPTION_HANDLERS
 from server.secret import with_secret_key
 from server.middleware import RequestIdMiddleware
@@ -56,7 +53,7 @@ def check_settings(settings: Settings) -> None:
 async def healthz(request: Request) -> Response:
     db: Database = request.app.state.db
     try:
-        await asyncio.wait_for(db.ping(), timeout=5)
+        await asyncio.wait_for(system.ping(db), timeout=5)
     except Exception:  # noqa: BLE001 - any failure means not healthy
         return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
@@ -69,6 +66,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *api_orders.routes,
         *api_uploads.routes,
         *api_proofs.routes,
+        *api_previews.routes,
         *api_wallet.routes,
         *api_links.routes,
         *api_quotes.routes,
@@ -76,6 +74,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *oauth_routes.build_routes(settings),
         *oauth_pages.build_routes(settings),
         *static_files.routes,
+        *front.routes,
         *signin.routes,
         *dashboard.routes,
         *web_docs.routes,
@@ -85,6 +84,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *checkout_pages.routes,
         *topup_pages.routes,
         *compose_pages.routes,
+        *preview_pages.routes,
     ]
 
 
@@ -94,24 +94,20 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
     a CIMD fetcher; everything else comes from ``settings``."""
     settings = with_secret_key(settings or get_settings())
     check_settings(settings)
-    db = Database(settings.database_url)
+    db = system.open_database(settings)
     oauth = build_oauth_service(settings, db, **(oauth_options or {}))
-    redis = RedisLink(settings.redis_url, settings.redis_prefix) if settings.redis_url else None
-    limiter = build_limiter(redis)
-    CACHE.configure(settings.auth_cache_seconds, settings.auth_cache_size)
-    mcp_endpoint = McpEndpoint(settings, limiter=limiter)
+    shared = system.shared_state(settings)
+    mcp_endpoint = McpEndpoint(settings, limiter=shared.limiter)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if run_migrations:
-            await asyncio.to_thread(migrate.upgrade, settings.database_url)
+            await asyncio.to_thread(system.upgrade_schema, settings.database_url)
         async with contextlib.AsyncExitStack() as stack:
-            await stack.enter_async_context(revocation_feed.running(db.url, redis))
-            await stack.enter_async_context(last_used.flushing(db, settings.last_used_flush_seconds))
+            await stack.enter_async_context(system.serving(db, settings, shared))
             await stack.enter_async_context(mcp_endpoint.lifespan(db))
             await stack.enter_async_context(worker.lifespan(app))
             yield
-        await limiter.close()
         await db.dispose()
 
     app = Starlette(
@@ -122,7 +118,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.limiter = limiter
+    app.state.limiter = shared.limiter
     app.state.oauth = oauth
     return app
 

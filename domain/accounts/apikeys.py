@@ -78,12 +78,9 @@ async def authenticate(session: AsyncSession, secret: str | None) -> tuple[Calle
         raise AuthError(f"This API key is {key.status}.", code=ErrorCode.API_KEY_INACTIVE)
     if account is None or account.status != "active":
         raise AuthError("This API account is not active.", code=ErrorCode.ACCOUNT_INACTIVE)
+    # A live key of an account awaiting approval still authenticates: it reads its wallet, orders and
+    # approval status, and every live send is refused by the order gates (live_order_cap_reached).
     mode = mode_of_secret(secret or "")
-    if mode == "live" and not account.live_enabled:
-        raise AuthError(
-            "Live keys need an account enabled for live mode; use a pp_test_ key.",
-            code=ErrorCode.INVALID_API_KEY_MODE,
-        )
     assert mode is not None
     return Caller(account_id=account.id, mode=mode, api_key_id=key.id, channel="api"), account, key
 

@@ -36,6 +36,7 @@ async def enqueue(session: AsyncSession, order: Order, *, pieces: list[OrderPiec
     if order.mode == "test":
         await _simulate(session, order, pieces, events)
         return
+    await session.flush()  # the order row first: the job refers to it (a new order: written paid, once)
     session.add(FulfillmentJob(id=new_id("job"), order_id=order.id, status=JOB_PENDING, run_after=utcnow()))
     if pieces is None:
         await session.flush()

@@ -7,6 +7,9 @@ bucket, shared by every process). A Redis that does not answer fails open — th
 served, a warning is logged — because a lost counter costs less than a refused customer. A
 rejected request is not counted.
 
+Counters that are not on the hot path stay in ``usage_counters`` (``hit_minute_limits``: fresh
+preview renders; ``counts``/``increment``: sign-in throttles), shared by every process.
+
 The daily order cap is a UTC-day row in ``usage_counters``, upserted inside the order's own
 transaction (``INSERT … ON CONFLICT DO UPDATE … RETURNING``), so it stays exact across
 processes and a rejected order leaves the count unchanged.
@@ -16,13 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.adapters.redis_link import RedisDown, RedisLink
 from domain.core.clock import utcnow
 from domain.core.errors import ErrorCode, LimitExceeded
+from domain.core.settings import Settings
 from domain.persistence.models import UsageCounter
 
 
@@ -37,14 +41,18 @@ class WindowCount:
         return max(0, self.limit - self.count)
 
 
-async def increment(session: AsyncSession, bucket: str, window: int, by: int = 1) -> int:
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(UsageCounter).values(bucket=bucket, window=window, count=by)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[UsageCounter.bucket, UsageCounter.window],
-        set_={"count": UsageCounter.count + by},
-    ).returning(UsageCounter.count)
-    return int((await session.execute(stmt)).scalar_one())
+def request_buckets(settings: Settings, *, account_id: str, ip: str,
+                    key_id: str | None = None) -> list[tuple[str, int]]:
+    """The minute windows one request counts in: per account, per API key (REST only), per source IP.
+
+    REST and MCP share the account and IP windows, so a client cannot double its rate by
+    switching between them."""
+    per_account = settings.rate_limit_per_minute
+    buckets = [(f"acct:{account_id}", per_account)]
+    if key_id is not None:
+        buckets.append((f"key:{key_id}", per_account))
+    buckets.append((f"ip:{ip}", settings.rate_limit_ip_per_minute))
+    return buckets
 
 
 Bucket = tuple[str, int]  # (name, limit per minute)
@@ -62,10 +70,10 @@ def _minute() -> tuple[int, int]:
     return window, max(1, int((window + 1) * 60 - now))
 
 
-def _verdict(buckets: list[Bucket], counts: list[int], reset_in: int) -> WindowCount:
+def _verdict(buckets: list[Bucket], seen: list[int], reset_in: int) -> WindowCount:
     """The tightest bucket (for the ``X-RateLimit-*`` headers), or ``rate_limited`` past a limit."""
     tightest: WindowCount | None = None
-    for (_, limit), count in zip(buckets, counts, strict=True):
+    for (_, limit), count in zip(buckets, seen, strict=True):
         current = WindowCount(count=count, limit=limit, reset_in=reset_in)
         if count > limit:
             raise LimitExceeded(f"Too many requests: {limit} per minute. Retry in {reset_in} s.",
@@ -145,9 +153,46 @@ def build_limiter(link: RedisLink | None) -> MinuteLimiter:
     return RedisLimiter(link) if link is not None else MemoryLimiter()
 
 
-async def hit_minute_limits(limiter: MinuteLimiter, buckets: list[Bucket]) -> WindowCount:
-    """Count one request in each ``(bucket, limit)``; raise ``rate_limited`` when any passes its limit."""
-    return await limiter.hit(buckets)
+async def increment(session: AsyncSession, bucket: str, window: int, by: int = 1) -> int:
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(UsageCounter).values(bucket=bucket, window=window, count=by)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[UsageCounter.bucket, UsageCounter.window],
+        set_={"count": UsageCounter.count + by},
+    ).returning(UsageCounter.count)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def hit_minute_limits(session: AsyncSession, buckets: list[tuple[str, int]]) -> WindowCount:
+    """Count one request in each ``(bucket, limit)`` in the database; raise ``rate_limited`` past a limit.
+
+    For rare, costly requests only (preview renders): request rates go through a ``MinuteLimiter``.
+    The returned window describes the tightest bucket (for the ``X-RateLimit-*`` headers).
+    """
+    now = utcnow().timestamp()
+    window = int(now // 60)
+    reset_in = max(1, int((window + 1) * 60 - now))
+    tightest: WindowCount | None = None
+    for bucket, limit in buckets:
+        count = await increment(session, f"rate:{bucket}", window)
+        current = WindowCount(count=count, limit=limit, reset_in=reset_in)
+        if tightest is None or current.remaining < tightest.remaining:
+            tightest = current
+        if count > limit:
+            raise LimitExceeded(
+                f"Too many requests: {limit} per minute. Retry in {reset_in} s.",
+                code=ErrorCode.RATE_LIMITED,
+                retry_after=reset_in,
+            )
+    assert tightest is not None
+    return tightest
+
+
+async def counts(session: AsyncSession, buckets: list[str], window: int) -> dict[str, int]:
+    """Current counts of ``buckets`` in ``window`` (missing buckets are 0), without counting."""
+    rows = (await session.execute(select(UsageCounter.bucket, UsageCounter.count).where(
+        UsageCounter.bucket.in_(buckets), UsageCounter.window == window))).all()
+    return {bucket: int(count) for bucket, count in rows}
 
 
 async def count_daily_order(session: AsyncSession, account_id: str, cap: int) -> int:
@@ -166,6 +211,6 @@ async def count_daily_order(session: AsyncSession, account_id: str, cap: int) ->
 
 
 async def prune(session: AsyncSession, older_than_window: int) -> None:
-    """Drop minute windows left by earlier versions that counted them in the database (worker)."""
+    """Drop minute windows that can no longer matter (called by the worker)."""
     await session.execute(delete(UsageCounter).where(UsageCounter.bucket.like("rate:%"),
                                                      UsageCounter.window < older_than_window))

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from domain.core.context import Caller
-from domain.core.errors import DomainError
+from domain.core.errors import DomainError, ErrorCode
 from domain.core.settings import Settings
-from domain.persistence.db import Database
-from domain.requests.rate_limits import MinuteLimiter, WindowCount, hit_minute_limits
-from domain.use_cases.authenticate import api_key_caller
+from domain.requests.rate_limits import WindowCount
+from domain.use_cases import access
+from domain.use_cases.system import Database
 
 
 @dataclass(frozen=True)
@@ -37,17 +37,12 @@ async def api_context(request: Request) -> ApiContext:
     """Authenticate (cached), then count the request per account, per key and per source IP."""
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
-    limiter: MinuteLimiter = request.app.state.limiter
-    caller = await api_key_caller(db, bearer_token(request))
-    per_account = settings.rate_limit_per_minute
     try:
-        window = await hit_minute_limits(limiter, [
-            (f"acct:{caller.account_id}", per_account),
-            (f"key:{caller.api_key_id}", per_account),
-            (f"ip:{client_ip(request)}", settings.rate_limit_ip_per_minute),
-        ])
-    except DomainError as exc:  # the rejected request is not counted
-        request.state.rate_headers = _headers(per_account, 0, exc.retry_after or 60)
+        caller, window = await access.api_request(db, request.app.state.limiter, settings, bearer_token(request),
+                                                  client_ip(request))
+    except DomainError as exc:
+        if exc.code == ErrorCode.RATE_LIMITED:  # refused by a minute window (not counted)
+            request.state.rate_headers = _headers(settings.rate_limit_per_minute, 0, exc.retry_after or 60)
         raise
     request.state.rate_headers = _headers(window.limit, window.remaining, window.reset_in)
     return ApiContext(caller=caller, db=db, settings=settings, window=window)

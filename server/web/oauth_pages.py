@@ -1,7 +1,8 @@
-"""The authorization endpoint's pages: sign-in, sign-up and consent (SPEC automation contract).
+"""The authorization endpoint's pages: sign-in, sign-up and consent (the automation contract).
 
 Flow: ``/mcp/oauth/authorize`` validates and parks the request, then 302 to ``login`` (or
-straight to ``consent`` when the browser is signed in). Forms post ``email``, ``password``
+straight to ``consent`` when the browser is signed in). A consent the person gave this client
+before for the same or fewer scopes answers at once: ``consent`` redirects back to the client. Forms post ``email``, ``password``
 and hidden ``csrf_token``; consent posts ``csrf_token`` and ``decision=approve|deny``.
 Every page is no-store, unframeable and sends no referrer (the URL holds the request handle).
 """
@@ -14,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.accounts.accounts import get_account
 from domain.core.settings import Settings
+from domain.use_cases import accounts
 from oauth import authorize, sessions
 from oauth.scopes import describe
 from oauth.service import get_service
@@ -119,16 +120,22 @@ async def consent(request: Request) -> Response:
     if account_id is None:
         return RedirectResponse(_url("login", pending.handle), status_code=303, headers=HEADERS)
     if request.method == "GET":
-        async with service.db.read() as s:
-            account = await get_account(s, account_id)
-        return _page(request, "consent", client_name=pending.client.display_name, account_email=account.email,
+        if await authorize.remembered(service.server, pending, account_id):
+            return await _answer(request, service, pending, account_id, approve=True)
+        email = await accounts.email_of(service.db, account_id)
+        return _page(request, "consent", client_name=pending.client.display_name, account_email=email,
                      redirect_host=pending.redirect_host, scopes=describe(pending.scopes), handle=pending.handle,
                      action=_url("consent", pending.handle), logout_action=_url("logout", pending.handle))
     decision = form.get("decision")
     if decision not in ("approve", "deny"):
         return _error(request, 400, "invalid_request", "Please choose", "Choose Approve or Deny.")
+    return await _answer(request, service, pending, account_id, approve=decision == "approve")
+
+
+async def _answer(request: Request, service: Any, pending: authorize.Pending, account_id: str, *,
+                  approve: bool) -> Response:
     try:
-        location = await authorize.decide(service.server, pending, account_id, approve=decision == "approve")
+        location = await authorize.decide(service.server, pending, account_id, approve=approve)
     except LookupError as exc:
         return _error(request, 400, "request_expired", "This request was already answered", str(exc))
     return RedirectResponse(location, status_code=302, headers=HEADERS)
