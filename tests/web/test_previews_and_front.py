@@ -164,3 +164,11 @@ async def test_compose_preview_renders_are_limited_per_ip_and_draft(database_url
         assert third.status_code == 200 and "Too many requests" in third.json()["error"]
         price = await client.post("/compose/price", data={**form, "message": "still priced"})
         assert price.json()["amountCents"] == 200  # the editor keeps working without a new picture
+
+
+async def test_dashboard_recipient_forms_offer_a_country_list(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as http:
+        await sign_up(http)
+        html = (await http.get("/api/dashboard/links")).text
+    assert '<select id="cl-country" name="country"' in html and '<option value="NL">Netherlands</option>' in html
+    assert 'type="text" name="country"' not in html
