@@ -16,14 +16,17 @@ log = logging.getLogger("pieterpost.errors")
 _HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.INVALID_REQUEST, 413: ErrorCode.PAYLOAD_TOO_LARGE}
 
 
-def error_response(code: ErrorCode | str, message: str, status: int, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"code": str(code), "error": message}, status_code=status, headers=headers)
+def error_response(code: ErrorCode | str, message: str, status: int, headers: dict[str, str] | None = None,
+                   details: dict[str, object] | None = None) -> Response:
+    """``{"code", "error"}``, plus any extra fields the error carries (e.g. a spend limit's figures)."""
+    return JSONResponse({**(details or {}), "code": str(code), "error": message}, status_code=status,
+                        headers=headers)
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-    return error_response(exc.code, exc.message, exc.status, headers)
+    return error_response(exc.code, exc.message, exc.status, headers, exc.details)
 
 
 #: paths whose answers are for programs: they keep the JSON error even for a browser

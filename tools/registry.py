@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from domain.core.errors import DomainError, ErrorCode
-from schemas import load_tools
+from schemas import accepting_schema, load_tools
 from tools import assets, compose, keys, mailbook, orders, results, search, wallet
 from tools.context import ToolEnv
 from tools.validation import ArgumentValidator
@@ -57,7 +57,7 @@ def registry() -> dict[str, Tool]:
             name=name,
             definition=definition,
             adapter=adapters[name],
-            arguments=ArgumentValidator(definition["inputSchema"]),
+            arguments=ArgumentValidator(accepting_schema(definition["inputSchema"])),
             output=ArgumentValidator(definition["outputSchema"]),
         )
         for name, definition in definitions.items()
@@ -78,7 +78,7 @@ async def call(env: ToolEnv, name: str, arguments: dict[str, Any] | None) -> dic
         tool.arguments.check(args)
         returned = await tool.adapter(env, args)
     except DomainError as err:
-        return results.failure(err.code.value, err.message)
+        return results.failure(err.code.value, err.message, err.details)
     except Exception:
         logger.exception("tool %s failed", name)
         return results.failure(ErrorCode.UNKNOWN_ERROR.value, "The tool failed unexpectedly.")

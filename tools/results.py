@@ -34,5 +34,6 @@ def success(structured: dict[str, Any], extra: tuple[dict[str, Any], ...] = ()) 
     return {"content": [_text(structured), *extra], "structuredContent": structured, "isError": False}
 
 
-def failure(code: str, message: str) -> dict[str, Any]:
-    return {"content": [_text({"code": code, "error": message})], "isError": True}
+def failure(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``details`` are extra fields beside code/error (a spend limit's figures), never replacing them."""
+    return {"content": [_text({**(details or {}), "code": code, "error": message})], "isError": True}

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # preview images: fresh renders per minute, per account (API, MCP) or per IP and draft (pages); cached pages are free
     preview_renders_per_minute: int = 60
     live_order_cap_unapproved: int = 0
+    # what live direct sends may draw from the wallet per account, per currency and UTC day (cents;
+    # 10 000 = 100 EUR/USD). Operators override it per account, holders and keys only lower it (docs/limits.md).
+    live_daily_spend_limit_cents: int = Field(default=10_000, ge=0)
 
     # payments and fulfillment
     stripe_secret_key: str = Field(default="", repr=False)
@@ -55,6 +58,11 @@ class Settings(BaseSettings):
     clock_offset_seconds: float = 0.0
 
     log_level: str = "INFO"
+
+    # OAuth: a refresh token presented again this soon after its rotation (a retry after a lost
+    # response, two client processes sharing one token store) gets fresh tokens instead of
+    # ending the family; later reuse still revokes it (docs/oauth.md "Refresh tokens").
+    oauth_refresh_grace_seconds: float = Field(default=60.0, ge=0, le=300)
 
     # MCP endpoint (SPEC "MCP server"): BASE_URL's host/origin are always allowed; these add more.
     # Env values are JSON lists, e.g. PIETERPOST_MCP_ALLOWED_ORIGINS='["http://localhost:6274"]'.

@@ -18,6 +18,7 @@ from mcp.shared.exceptions import MCPError
 from domain.core.errors import DomainError
 from domain.core.settings import Settings
 from domain.use_cases import access
+from domain.use_cases.limits import check_active
 from domain.use_cases.system import Database
 from oauth import connections
 from schemas import tools_by_name
@@ -93,6 +94,10 @@ def build_server(runtime: Runtime) -> Server[Any]:
             raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown tool: {name}")
         principal = _principal(ctx)  # its scope for this tool was checked by the bearer gate
         db = runtime.db
+        try:  # a paused account's tokens stop at once, on every tool (account_inactive)
+            await check_active(db, principal.account_id)
+        except DomainError as err:
+            return {**results.failure(err.code.value, err.message), "resultType": "complete"}
         ip = _client_ip(ctx)
         try:
             await access.mcp_call(db, settings, principal.account_id, ip)

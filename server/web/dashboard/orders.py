@@ -1,4 +1,5 @@
-"""Orders: filtered, paged list; detail with timeline and pieces; cancel; proof PDF.
+"""Orders: filtered, paged list (searchable by order id, externalId or payment reference); detail with
+timeline and pieces; cancel; proof PDF.
 
 Every read goes through the domain's ownership check, so another account's order id is a
 404 page here exactly as it is ``not_found`` over REST and MCP.
@@ -30,8 +31,9 @@ def _filters(visit: Visit) -> dict[str, str]:
     status = query.get("status", "")
     kind = query.get("type", "")
     mode = query.get("mode", visit.mode)
+    search = query.get("q", "").strip()[:200]  # an order id, externalId or payment reference
     return {"status": status if status in STATUSES else "", "type": kind if kind in TYPES else "",
-            "mode": mode if mode in ("test", "live") else ""}
+            "mode": mode if mode in ("test", "live") else "", "q": search}
 
 
 @dashboard
@@ -40,7 +42,7 @@ async def orders_page(visit: Visit) -> Response:
     after = visit.request.query_params.get("after") or None
     listing = await commands.list_orders(visit.db, visit.settings, visit.caller, limit=PAGE_SIZE, starting_after=after,
                                          status=filters["status"] or None, request_type=filters["type"] or None,
-                                         mode=filters["mode"] or None)
+                                         mode=filters["mode"] or None, search=filters["q"] or None)
     rows = listing["data"]
     next_url = None
     if listing["hasMore"] and rows:
