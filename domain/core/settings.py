@@ -30,8 +30,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 60  # per API account (all keys) and per key
     rate_limit_ip_per_minute: int = 600  # per source IP: one IP may serve several accounts
     daily_order_cap: int = 100
-    # preview images: fresh renders per minute, per account and per source IP (cached pages are free)
-    preview_renders_per_minute: int = 30
+    # preview images: fresh renders per minute, per account (API, MCP) or per IP and draft (pages); cached pages are free
+    preview_renders_per_minute: int = 60
     live_order_cap_unapproved: int = 0
     # shared state for several processes (docs/speed.md): minute rate limits and the revocation
     # channel; empty = in this process only (limits in memory, revocations dropped locally)
