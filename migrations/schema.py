@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import oauth.models  # noqa: F401  - registers the OAuth tables on Base
 import server.mcp.relay_models  # noqa: F401  - the legacy-SSE relay tables
+import domain.persistence.webhook_models  # noqa: F401  - events feed and outbound webhooks
 from domain.persistence.models import Base
 
 metadata = Base.metadata

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.accounts.accounts import get_account
+from domain.events import order_event
 from domain.payments.checkout import CHECKOUT_TTL, open_checkout
 from domain.core.clock import utcnow
 from domain.core.context import Caller
@@ -132,6 +133,7 @@ async def _create_draft(session: AsyncSession, caller: Caller, draft: OrderDraft
     session.add(order)
     await session.flush()
     await _add_pieces(session, order, quote)
+    order_event(session, order, "order.created", at=order.created_at)
     return order
 
 
@@ -196,6 +198,8 @@ async def cancel_order(session: AsyncSession, caller: Caller, order_id: str) -> 
             order.refund_reference = f"wallet:{entry.id}"
         await cancel_job(session, order)
     move(session, order, "cancelled")
+    if order.refund_reference:
+        order_event(session, order, "order.refunded")
     return order
 
 

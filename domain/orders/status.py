@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.core.clock import utcnow
 from domain.core.errors import NotCancellable
+from domain.events import order_event
+from domain.events.catalogue import ORDER_STATUS_EVENTS
 from domain.persistence.models import Order, OrderEvent
 
 STATUSES = ("draft", "checkout_open", "paid", "queued", "fulfilled", "failed", "cancelled", "expired")
@@ -35,7 +37,8 @@ def can_move(current: str, target: str) -> bool:
 
 def move(session: AsyncSession, order: Order, target: str, *, note: str | None = None,
          at: datetime | None = None) -> None:
-    """Change status, stamp ``updatedAt`` (and the matching timestamp), record the event."""
+    """Change status, stamp ``updatedAt`` (and the matching timestamp), record the timeline row and,
+    for a customer-visible status, the one public event (``domain.events``) in this transaction."""
     if not can_move(order.status, target):
         raise IllegalTransition(f"Order {order.id} is {order.status}; it cannot become {target}.")
     now = at or utcnow()
@@ -44,3 +47,5 @@ def move(session: AsyncSession, order: Order, target: str, *, note: str | None =
     if target in _STAMPS:
         setattr(order, _STAMPS[target], now)
     session.add(OrderEvent(order_id=order.id, status=target, note=note, created_at=now))
+    if target in ORDER_STATUS_EVENTS:
+        order_event(session, order, ORDER_STATUS_EVENTS[target], at=now)
