@@ -94,3 +94,4 @@ class WebhookAttempt(Base):
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str | None] = mapped_column(Text)
     response_excerpt: Mapped[str | None] = mapped_column(Text)
+    sent_by: Mapped[str | None] = mapped_column(String(80))  # the worker that held the lease

@@ -105,7 +105,7 @@ async def _record(db: Database, claim: Claimed, started: datetime, sent: Sent,
     async with db.transaction() as session:
         session.add(WebhookAttempt(delivery_id=claim.delivery_id, number=claim.attempt, started_at=started,
                                    duration_ms=sent.duration_ms, status_code=sent.status_code, succeeded=sent.ok,
-                                   error=sent.error, response_excerpt=sent.excerpt))
+                                   error=sent.error, response_excerpt=sent.excerpt, sent_by=claim.worker_id))
         delivery = await session.get(WebhookDelivery, claim.delivery_id, with_for_update=True,
                                      populate_existing=True)
         if delivery is None or delivery.status != "pending" or delivery.leased_by != claim.worker_id:

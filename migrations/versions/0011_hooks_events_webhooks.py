@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.Column("succeeded", sa.Boolean(), nullable=False),
         sa.Column("error", sa.Text()),
         sa.Column("response_excerpt", sa.Text()),
+        sa.Column("sent_by", sa.String(80)),
     )
     op.create_index("ix_webhook_attempts_delivery_id", "webhook_attempts", ["delivery_id"])
 

@@ -33,6 +33,8 @@ class Receiver:
     script: list[Any] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    down: bool = False  # answer 503 to everything (an outage)
+    slow: float = 0.0  # seconds spent on each request before answering
     url: str = ""
     server: ThreadingHTTPServer | None = None
 
@@ -64,10 +66,12 @@ class Receiver:
                     except WebhookVerificationError:
                         pass
                 with receiver.lock:
-                    action = receiver.script.pop(0) if receiver.script else 200
+                    action = 503 if receiver.down else receiver.script.pop(0) if receiver.script else 200
                     receiver.received.append(Received(
                         self.headers.get("webhook-id", ""), self.headers.get("webhook-timestamp", ""),
                         self.headers.get("webhook-signature", ""), json.loads(raw), matched, action, time.time()))
+                if receiver.slow:
+                    time.sleep(receiver.slow)
                 if isinstance(action, tuple) and action[0] == "hang":
                     time.sleep(action[1])
                     action = 200

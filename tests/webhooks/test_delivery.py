@@ -174,3 +174,32 @@ async def test_resend_sends_the_same_message_again(
     assert again.status_code == 200 and again.json()["status"] == "pending"
     assert await run_round(db, hook_settings, "w") == ["succeeded"]
     assert [r.msg_id for r in receiver.ok()] == [sent["eventId"]] * 2
+
+
+async def test_receiver_down_for_an_hour_gets_every_event_once_in_order_per_object(
+        hook_client: httpx.AsyncClient, hook_settings: Settings, account: dict, db: Database,
+        receiver: Receiver, moved_clock: None) -> None:
+    key = account["test_key"]
+    await _endpoint(hook_client, key, receiver)
+    await fund(db, account["id"], "test", 10_000)
+    receiver.down = True
+    orders = []
+    for _ in range(3):
+        orders.append((await hook_client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(key))).json())
+        await run_round(db, hook_settings, "w")
+        clock.advance(timedelta(minutes=1))
+    for _ in range(12):  # an hour of worker rounds against the outage
+        clock.advance(timedelta(minutes=5))
+        await run_round(db, hook_settings, "w")
+    assert receiver.received and not receiver.ok()
+    # only each object's first event was tried: the later ones wait behind it
+    assert {r.body["type"] for r in receiver.received} == {"order.created"}
+    receiver.down = False
+    for _ in range(6):
+        clock.advance(timedelta(hours=1))
+        await run_round(db, hook_settings, "w")
+    for order in orders:
+        got = [r.body for r in receiver.ok() if r.body["objectId"] == order["orderId"]]
+        assert [b["type"] for b in got] == ["order.created", "order.paid", "order.fulfilled"]
+    ids = [r.msg_id for r in receiver.ok()]
+    assert len(ids) == len(set(ids)) == 9
