@@ -86,7 +86,9 @@ class Receiver:
                     except OSError:
                         pass  # the sender hung up after its cap: what the test wants
                     return
-                if not matched:
+                if action == 503 and receiver.down:
+                    status, payload = 503, b"down"
+                elif not matched:
                     status, payload = 400, b'{"error":"signature"}'
                 else:
                     status = int(action)
