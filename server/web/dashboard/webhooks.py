@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain.core.errors import DomainError
+from domain.core.errors import DomainError, NotFound
 from domain.events.catalogue import CATALOGUE, SUBSCRIBABLE
 from domain.use_cases import webhooks
 from server.web import flash
@@ -75,7 +75,7 @@ async def endpoint_action(visit: Visit) -> Response:
         flash.put(response, visit.settings, PATH, {"kind": "webhook_secret", "endpointId": made["id"],
                                                    "url": made["url"], "secret": made["secret"], "rotated": True})
         return response
-    return redirect(PATH)
+    raise NotFound(f"No webhook action {action}.")
 
 
 @dashboard
@@ -89,5 +89,5 @@ routes = [
     Route(PATH, webhooks_page, methods=["GET"]),
     Route(PATH, create_endpoint, methods=["POST"]),
     Route(PATH + "/{endpoint_id}/deliveries/{delivery_id}/resend", resend, methods=["POST"]),
-    Route(PATH + "/{endpoint_id}/{action:str}", endpoint_action, methods=["POST"]),
+    Route(PATH + "/{endpoint_id}/{action}", endpoint_action, methods=["POST"]),
 ]
