@@ -18,21 +18,18 @@ from datetime import timedelta
 
 from starlette.applications import Starlette
 
-from domain.core import clock
-from domain.persistence import migrate
-from domain.core.clock import utcnow
+from domain.adapters.print_partner import FulfillmentProvider, provider_for
 from domain.assets.service import expire_assets
-from domain.persistence.db import Database
+from domain.core import clock
+from domain.core.settings import Settings
+from domain.fulfillment.handoff import JOB_REFUNDING
+from domain.fulfillment.jobs import Claim, claim_next, mode_of_claim, process, retry_later
+from domain.fulfillment.refunds import process_refund
 from domain.orders.expiry import expire_due
 from domain.requests.idempotency import purge_expired as purge_idempotency
-from domain.requests.rate_limits import prune as prune_counters
-from domain.fulfillment.handoff import JOB_REFUNDING
-from domain.fulfillment.jobs import Claim, claim_next, process, retry_later
-from domain.fulfillment.refunds import process_refund
-from domain.adapters.print_partner import FulfillmentProvider, provider_for
-from domain.persistence.models import Order
-from domain.core.settings import Settings
-from domain.webhooks.rounds import run_round as webhook_round
+from domain.use_cases import system
+from domain.use_cases.system import Database
+from domain.use_cases.webhooks import deliver_webhooks
 from oauth.prune import prune as prune_oauth
 from server.secret import with_secret_key
 
@@ -53,9 +50,7 @@ def apply_clock_offset(settings: Settings) -> None:
 
 
 async def run_job(db: Database, settings: Settings, claim: Claim, providers: ProviderFactory) -> str:
-    async with db.read() as session:
-        order = await session.get(Order, claim.order_id)
-    mode = order.mode if order is not None else "live"
+    mode = await mode_of_claim(db, claim)
     try:
         if claim.status == JOB_REFUNDING:
             return await process_refund(db, settings, claim)
@@ -72,8 +67,7 @@ _last_housekeeping = 0.0
 async def housekeeping(db: Database) -> None:
     """Keep shared tables small: spent OAuth rows, old rate windows, idempotency past 24 h."""
     await prune_oauth(db)
-    async with db.transaction() as session:
-        await prune_counters(session, int(utcnow().timestamp() // 60) - 2)
+    await system.prune_rate_windows(db)
     await purge_idempotency(db)
 
 
@@ -88,7 +82,7 @@ async def run_once(db: Database, settings: Settings, *, providers: ProviderFacto
     except Exception:  # noqa: BLE001
         log.exception("expiry sweep failed")
     try:
-        await expire_assets(db, settings)  # uploads unused after 7 days (SPEC "Assets")
+        await expire_assets(db, settings)  # uploads no order used within 7 days (docs/product.md § Assets)
     except Exception:  # noqa: BLE001
         log.exception("asset expiry sweep failed")
     global _last_housekeeping
@@ -114,7 +108,7 @@ async def run_once(db: Database, settings: Settings, *, providers: ProviderFacto
             if close is not None:
                 await close()
     try:
-        outcomes += await webhook_round(db, settings, me)  # after fulfillment: its events go out this round
+        outcomes += await deliver_webhooks(db, settings, me)  # after fulfillment: its events go out this round
     except Exception:  # noqa: BLE001
         log.exception("webhook round failed")
     return outcomes
@@ -125,13 +119,13 @@ async def run_forever(settings: Settings, stop: asyncio.Event | None = None, *, 
     apply_clock_offset(settings)
     settings = with_secret_key(settings)  # webhook signing secrets are kept encrypted under it
     if migrate_first:
-        await asyncio.to_thread(migrate.upgrade, settings.database_url)
+        await asyncio.to_thread(system.upgrade_schema, settings.database_url)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
-    db = Database(settings.database_url)
+    db = system.open_database(settings)
     log.info("fulfillment worker started")
     try:
         await _loop(db, settings, stop)

@@ -18,7 +18,8 @@ from domain.core.paging import newest_first
 from domain.orders.fields import parse_metadata, parse_return_url
 from domain.core.settings import Settings
 from domain.events import topup_event
-from domain.money.wallets import ensure_wallet, parse_currency, peek_wallet, post_entry, wallet_view
+from domain.money.currency import parse_currency
+from domain.money.wallets import ensure_wallet, peek_wallet, post_entry, wallet_view
 
 MIN_TOPUP_CENTS = 500
 MAX_TOPUP_CENTS = 100_000

@@ -12,6 +12,7 @@ from domain.events.catalogue import ORDER_STATUS_EVENTS
 from domain.persistence.models import Order, OrderEvent
 
 STATUSES = ("draft", "checkout_open", "paid", "queued", "fulfilled", "failed", "cancelled", "expired")
+PAID_STATES = ("paid", "queued", "fulfilled")  # money taken: the order is on its way or sent
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"checkout_open", "paid", "failed", "cancelled"}),

@@ -10,6 +10,7 @@ from domain.events import feed
 from domain.events.views import event_view
 from domain.persistence.db import Database
 from domain.webhooks import deliveries, endpoints
+from domain.webhooks.rounds import run_round
 
 
 def _object(body: Any) -> dict[str, Any]:
@@ -95,3 +96,8 @@ async def dashboard_page(db: Database, caller: Caller, *, per_endpoint: int = 10
             recent, _ = await deliveries.list_deliveries(session, row, limit=per_endpoint)
             found.append({**endpoints.endpoint_view(row), "deliveries": recent})
         return found
+
+
+async def deliver_webhooks(db: Database, settings: Settings, worker_id: str) -> list[str]:
+    """The worker's webhook step: fan new events out, send every due delivery (leased)."""
+    return await run_round(db, settings, worker_id)
