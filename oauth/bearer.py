@@ -41,18 +41,25 @@ class BearerError(Exception):
         self.description = description
         self.scope = scope
 
-    def www_authenticate(self, settings: Settings) -> str:
-        return challenge(settings, error=self.error, description=self.description, scope=self.scope)
+    def www_authenticate(self, settings: Settings, path: str = "/mcp") -> str:
+        return challenge(settings, error=self.error, description=self.description, scope=self.scope, path=path)
 
 
-def resource_metadata_url(settings: Settings) -> str:
-    return f"{settings.base_url}/.well-known/oauth-protected-resource/mcp"
+def resource_metadata_url(settings: Settings, path: str = "/mcp") -> str:
+    """The metadata location describing the URL the client called (RFC 9728 §3.1, §5.1).
+
+    A request to ``/mcp`` is pointed at ``…/oauth-protected-resource/mcp`` (resource
+    ``{BASE}/mcp``); one to ``/mcp/`` or below at ``…/mcp/`` (resource ``{BASE}/mcp/``), so
+    the document always names the URL the person pasted (``oauth.metadata.described_resource``).
+    """
+    tail = "/mcp" if path == "/mcp" else "/mcp/"
+    return f"{settings.base_url}/.well-known/oauth-protected-resource{tail}"
 
 
 def challenge(settings: Settings, *, error: str | None = None, description: str = "",
-              scope: str | None = None) -> str:
-    """The ``WWW-Authenticate`` value SPEC prescribes (RFC 6750 §3, RFC 9728 §5.1)."""
-    parts = [f'realm="{REALM}"', f'resource_metadata="{resource_metadata_url(settings)}"',
+              scope: str | None = None, path: str = "/mcp") -> str:
+    """The ``WWW-Authenticate`` value for the MCP endpoint (RFC 6750 §3, RFC 9728 §5.1)."""
+    parts = [f'realm="{REALM}"', f'resource_metadata="{resource_metadata_url(settings, path)}"',
              f'scope="{scope or " ".join(ALL_SCOPES)}"']
     if error:
         parts.append(f'error="{error}"')

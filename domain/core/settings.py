@@ -66,6 +66,11 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # OAuth: a refresh token presented again this soon after its rotation (a retry after a lost
+    # response, two client processes sharing one token store) gets fresh tokens instead of
+    # ending the family; later reuse still revokes it (docs/oauth.md "Refresh tokens").
+    oauth_refresh_grace_seconds: float = Field(default=60.0, ge=0, le=300)
+
     # MCP endpoint (SPEC "MCP server"): BASE_URL's host/origin are always allowed; these add more.
     # Env values are JSON lists, e.g. PIETERPOST_MCP_ALLOWED_ORIGINS='["http://localhost:6274"]'.
     mcp_allowed_origins: list[str] = Field(default_factory=list)

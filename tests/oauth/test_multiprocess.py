@@ -15,7 +15,8 @@ from tests.support import servers
 async def test_flow_alternating_between_two_processes(database_url, asset_dir) -> None:
     port_a, port_b = servers.free_port(), servers.free_port()
     public = f"http://127.0.0.1:{port_a}"
-    env = servers.cli_env(database_url, asset_dir, PIETERPOST_BASE_URL=public)
+    # no refresh grace window: a replay on the other process must count as reuse at once
+    env = servers.cli_env(database_url, asset_dir, PIETERPOST_BASE_URL=public, PIETERPOST_OAUTH_REFRESH_GRACE_SECONDS="0")
     with servers.running_server(env, port_a) as a, servers.running_server(env, port_b) as b:
         async with httpx.AsyncClient(timeout=30) as web:
             registered = await web.post(f"{a}/mcp/oauth/register", json={
