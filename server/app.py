@@ -29,6 +29,7 @@ from server.api import quotes as api_quotes
 from server.api import stripe_webhook
 from server.api import uploads as api_uploads
 from server.api import wallet as api_wallet
+from server.api import webhooks as api_webhooks
 from server.mcp import docs_routes as mcp_docs_routes
 from server.mcp.app import McpEndpoint
 from server.web import dashboard, front, oauth_pages, signin, static_files
@@ -70,6 +71,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *api_wallet.routes,
         *api_links.routes,
         *api_quotes.routes,
+        *api_webhooks.routes,
         *api_openapi.routes,
         *oauth_routes.build_routes(settings),
         *oauth_pages.build_routes(settings),

@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     # test hook for subprocess servers/workers: shift this process's clock (domain.core.clock)
     clock_offset_seconds: float = 0.0
 
+    # outbound webhooks (docs/webhooks.md): per-attempt timeout, response bytes read, leases
+    webhook_allow_private_targets: bool = False
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_response_bytes: int = 64 * 1024
+    webhook_lease_seconds: float = 60.0
+    webhook_concurrency: int = 16
+
     log_level: str = "INFO"
 
     # OAuth: a refresh token presented again this soon after its rotation (a retry after a lost

@@ -16,6 +16,7 @@ from domain.core.clock import utcnow
 from domain.adapters.print_partner import SimulatedProvider, handoff_for
 from domain.core.ids import new_id
 from domain.persistence.models import FulfillmentJob, Order, OrderPiece
+from domain.events import order_event
 from domain.orders.status import move
 from domain.money.wallets import ensure_wallet, post_entry
 
@@ -86,6 +87,7 @@ async def fail_order(session: AsyncSession, order: Order, job: FulfillmentJob | 
         wallet = await ensure_wallet(session, order.account_id, order.mode, order.currency)
         entry = await post_entry(session, wallet, order.amount_cents, "refund", order_id=order.id)
         order.refund_reference = f"wallet:{entry.id}"
+        order_event(session, order, "order.refunded")
         next_status = JOB_FAILED
     else:
         next_status = JOB_REFUNDING if order.mode == "live" and order.payment_reference else JOB_FAILED

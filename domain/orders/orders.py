@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.accounts.accounts import get_account
+from domain.events import order_event
 from domain.accounts.controls import ensure_active
 from domain.limits.spend import charge_live_spend
 from domain.payments.checkout import CHECKOUT_TTL, open_checkout
@@ -150,6 +151,7 @@ async def _create_draft(session: AsyncSession, caller: Caller, draft: OrderDraft
     session.add(order)
     await session.flush()
     await _add_pieces(session, order, quote)
+    order_event(session, order, "order.created", at=order.created_at)
     return order
 
 
@@ -233,6 +235,8 @@ async def cancel_order(session: AsyncSession, caller: Caller, order_id: str) -> 
             order.refund_reference = f"wallet:{entry.id}"
         await cancel_job(session, order)
     move(session, order, "cancelled")
+    if order.refund_reference:
+        order_event(session, order, "order.refunded")
     return order
 
 
