@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import oauth.models  # noqa: F401  - registers the OAuth tables on Base
 import server.mcp.relay_models  # noqa: F401  - the legacy-SSE relay tables
+import domain.persistence.mail_models  # noqa: F401  - piece tracking, tracking events, operator credits
 from domain.persistence.models import Base
 
 metadata = Base.metadata

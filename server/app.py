@@ -25,7 +25,7 @@ from server.api import openapi as api_openapi
 from server.api import orders as api_orders
 from server.api import proofs as api_proofs
 from server.api import quotes as api_quotes
-from server.api import stripe_webhook
+from server.api import provider_webhooks, stripe_webhook
 from server.api import uploads as api_uploads
 from server.api import wallet as api_wallet
 from server.mcp import docs_routes as mcp_docs_routes
@@ -78,6 +78,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *mcp_endpoint.routes(),
         *mcp_docs_routes.build_routes(settings),
         *stripe_webhook.routes,
+        *provider_webhooks.routes,
         *checkout_pages.routes,
         *topup_pages.routes,
         *compose_pages.routes,

@@ -1,4 +1,4 @@
-"""``pieterpost`` command line: serve, migrate, worker, accounts, keys, wallet top-ups."""
+"""``pieterpost`` command line: serve, migrate, worker, accounts, keys, wallet top-ups and credits."""
 from __future__ import annotations
 
 import argparse
@@ -106,6 +106,29 @@ def cmd_wallet_topup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_wallet_credit(args: argparse.Namespace, settings: Settings) -> int:
+    """An operator's credit (bank transfer, invoice, goodwill): one ledger entry with its reason."""
+    import getpass
+
+    from domain.persistence.db import Database
+    from domain.use_cases.mail import operator_credit
+
+    async def work() -> dict[str, Any]:
+        migrate.upgrade(settings.database_url)
+        db = Database(settings.database_url)
+        try:
+            note = args.note or f"by {getpass.getuser()} from the command line"
+            return await operator_credit(db, settings, email=args.email, amount_cents=args.amount_cents,
+                                         mode=args.mode, reason=args.reason, note=note, currency=args.currency)
+        finally:
+            await db.dispose()
+
+    data = asyncio.run(work())
+    _print(args, data, f"credited {data['amountCents']} cents ({data['reason']}); "
+                       f"{args.mode} balance {data['wallet']['balanceCents']}")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from server import logs
     from server.worker import run_forever
@@ -146,6 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
     top.add_argument("--amount-cents", type=int, required=True)
     top.add_argument("--mode", choices=["test"], default="test")
     top.add_argument("--currency", choices=["eur", "usd"], default="eur")
+    credit = add("credit", cmd_wallet_credit, wallet, help="credit a wallet by hand, with a reason (ledger entry)")
+    credit.add_argument("--email", required=True)
+    credit.add_argument("--amount-cents", type=int, required=True)
+    credit.add_argument("--mode", choices=["test", "live"], required=True)
+    credit.add_argument("--reason", required=True, help="bank transfer, invoice number, goodwill, …")
+    credit.add_argument("--note", help="the operator's note (default: who ran the command)")
+    credit.add_argument("--currency", choices=["eur", "usd"], default="eur")
     return parser
 
 

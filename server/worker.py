@@ -29,7 +29,9 @@ from domain.requests.rate_limits import prune as prune_counters
 from domain.fulfillment.handoff import JOB_REFUNDING
 from domain.fulfillment.jobs import Claim, claim_next, process, retry_later
 from domain.fulfillment.refunds import process_refund
-from domain.adapters.print_partner import FulfillmentProvider, provider_for
+from domain.adapters.print_partner import FulfillmentProvider
+from domain.fulfillment.inbound import poll_quiet
+from domain.fulfillment.providers import adapter_named, provider_for
 from domain.persistence.models import Order
 from domain.core.settings import Settings
 from oauth.prune import prune as prune_oauth
@@ -111,6 +113,10 @@ async def run_once(db: Database, settings: Settings, *, providers: ProviderFacto
             close = getattr(adapter, "aclose", None)
             if close is not None:
                 await close()
+    try:
+        await poll_quiet(db, settings, adapter_named)  # pieces whose webhooks went quiet
+    except Exception:  # noqa: BLE001
+        log.exception("tracking poll failed")
     return outcomes
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from domain.use_cases import commands
+from domain.use_cases import commands, mail
 from domain.core.errors import DomainError, ErrorCode
 from domain.money.topups import MAX_TOPUP_CENTS, MIN_TOPUP_CENTS
 from tools._common import body_of, unwrap
+from tools.results import WithNote
 from tools.context import ToolEnv, mode_of
 
 QUOTE_FIELDS = (
@@ -108,8 +109,10 @@ async def create_direct_order(env: ToolEnv, args: dict[str, Any]) -> dict[str, A
 
 
 async def get_order(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
+    """The order (closed schema) and, in the text content, where each piece is."""
     caller = await env.caller(mode_of(args))
-    return await commands.get_order(env.db, env.settings, caller, args["orderId"])
+    view, whereabouts = await mail.get_order_with_whereabouts(env.db, env.settings, caller, args["orderId"])
+    return WithNote(view, whereabouts)
 
 
 TOOLS = {

@@ -88,4 +88,4 @@ async def call(env: ToolEnv, name: str, arguments: dict[str, Any] | None) -> dic
     if problems:
         logger.error("tool %s returned data outside its output schema: %s", name, problems[:5])
         return results.failure(ErrorCode.UNKNOWN_ERROR.value, "The tool produced an invalid result.")
-    return results.success(structured)
+    return results.success(dict(structured), getattr(structured, "note", None))

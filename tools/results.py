@@ -15,8 +15,20 @@ def _text(obj: Any) -> dict[str, str]:
     return {"type": "text", "text": json.dumps(obj, ensure_ascii=False, separators=(",", ":"))}
 
 
-def success(structured: dict[str, Any]) -> dict[str, Any]:
-    return {"content": [_text(structured)], "structuredContent": structured, "isError": False}
+def success(structured: dict[str, Any], note: str | None = None) -> dict[str, Any]:
+    """``note``: plain words for a person after the JSON (get_order says where each piece is)."""
+    content = [_text(structured)]
+    if note:
+        content.append({"type": "text", "text": note})
+    return {"content": content, "structuredContent": structured, "isError": False}
+
+
+class WithNote(dict):  # type: ignore[type-arg]
+    """A tool result plus a sentence for its text content; the structured part stays schema-exact."""
+
+    def __init__(self, structured: dict[str, Any], note: str) -> None:
+        super().__init__(structured)
+        self.note = note
 
 
 def failure(code: str, message: str) -> dict[str, Any]:

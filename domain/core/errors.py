@@ -34,6 +34,9 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     CONFIRMATION_REQUIRED = "confirmation_required"
+    # live mail providers
+    UNSUPPORTED_BY_PROVIDER = "unsupported_by_provider"
+    INVALID_SIGNATURE = "invalid_signature"
 
 
 STATUS_BY_CODE: dict[ErrorCode, int] = {
@@ -57,6 +60,8 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.CONFIRMATION_REQUIRED: 400,
+    ErrorCode.UNSUPPORTED_BY_PROVIDER: 400,
+    ErrorCode.INVALID_SIGNATURE: 401,
 }
 
 

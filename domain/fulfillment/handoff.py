@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.core.clock import utcnow
 from domain.adapters.print_partner import SimulatedProvider, handoff_for
 from domain.core.ids import new_id
+from domain.fulfillment import tracking
 from domain.persistence.models import FulfillmentJob, Order, OrderPiece
 from domain.orders.status import move
 from domain.money.wallets import ensure_wallet, post_entry
@@ -41,6 +42,7 @@ async def _simulate(session: AsyncSession, order: Order) -> None:
     for piece in await order_pieces(session, order.id):
         piece.provider_ref = await provider.hand_off(handoff_for(order, piece))
         piece.status, piece.handed_off_at = "handed_off", now
+        tracking.start(session, piece, provider.name, piece.provider_ref)
     move(session, order, "fulfilled", note="simulated fulfillment (test mode)")
 
 

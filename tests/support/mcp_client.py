@@ -66,7 +66,7 @@ async def open_session(url: str, version: str = "2025-11-25", *, token: str | No
 def structured(result: Any) -> dict[str, Any]:
     """The structured result, after checking it repeats the single text item."""
     assert not result.is_error, result.content
-    assert len(result.content) == 1 and result.content[0].type == "text"
+    assert 1 <= len(result.content) <= 2 and all(item.type == "text" for item in result.content)
     assert json.loads(result.content[0].text) == result.structured_content
     return result.structured_content
 
