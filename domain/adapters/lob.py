@@ -98,7 +98,9 @@ def postcard_sides(pdf: bytes, size: str) -> tuple[bytes, bytes]:
     if len(reader.pages) < 2:
         raise HandoffError("The postcard print file needs a front and a back page.", permanent=True)
     sides = []
-    for page in reader.pages[:2]:
+    for source in reader.pages[:2]:
+        writer = PdfWriter()
+        page = writer.add_page(source)  # transform the writer's copy (pypdf 7 edits only attached pages)
         box = page.mediabox
         factor = max(width / float(box.width), height / float(box.height))
         dx = (width - float(box.width) * factor) / 2 - float(box.left) * factor
@@ -106,8 +108,6 @@ def postcard_sides(pdf: bytes, size: str) -> tuple[bytes, bytes]:
         page.add_transformation(Transformation().scale(factor, factor).translate(dx, dy))
         page.mediabox = RectangleObject((0, 0, width, height))
         page.cropbox = RectangleObject((0, 0, width, height))
-        writer = PdfWriter()
-        writer.add_page(page)
         out = io.BytesIO()
         writer.write(out)
         sides.append(out.getvalue())

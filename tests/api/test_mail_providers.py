@@ -217,3 +217,28 @@ async def test_pingen_rate_limit_is_retried_and_forged_webhook_changes_nothing(
                                                 created_at=datetime.now(UTC) - timedelta(days=30))
     assert (await pingen_client.post("/v1/providers/pingen/webhook", content=stale, headers=headers)).status_code == 400
     assert await _tracking(db, order_id) == [("submitted", 0)]
+
+
+async def test_lob_postcard_goes_as_front_and_back_pdfs_at_lobs_size(
+        lob_client: httpx.AsyncClient, lob_settings: Settings, account: dict, lob: fake_lob.FakeLob,
+        db: Database) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from domain.adapters.lob import postcard_sides
+
+    card = {"requestType": "postcard", "postcard": {"recipient": US_RECIPIENT, "message": "Greetings"}}
+    order_id = await _order(lob_client, account, db, card)
+    await drain(db, lob_settings, order_id)
+    assert (await load_order(db, order_id)).status == "fulfilled"
+    request = lob.requests_for((await piece_ids(db, order_id))[0])[0]
+    assert request["kind"] == "postcard" and request["fields"]["size"] == "4x6"
+    assert {name: meta[1] for name, meta in request["files"].items()} == {"front": "application/pdf",
+                                                                         "back": "application/pdf"}
+    proof = (await lob_client.get(f"/v1/orders/{order_id}/proof", headers=auth(account["live_key"]))).content
+    front, back = postcard_sides(proof, "4x6")
+    for side in (front, back):
+        page = PdfReader(io.BytesIO(side)).pages[0]
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (450, 306)  # 6.25 x 4.25 in
+    assert not lob.problems
