@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.accounts.accounts import get_account_by_email
 from domain.core.context import Caller
-from domain.core.errors import DomainError, InvalidRequest, NotFound
+from domain.core.errors import InvalidRequest, NotFound
 from domain.core.ids import new_id
 from domain.core.settings import Settings
 from domain.fulfillment.inbound import receive_webhook
@@ -64,7 +64,7 @@ async def operator_credit(db: Database, settings: Settings, *, email: str, amoun
     async with db.transaction() as session:
         account = await get_account_by_email(session, email)
         if account is None:
-            raise DomainError(f"No account for {email}; run 'pieterpost accounts create' first.")
+            raise NotFound(f"No account for {email}; run 'pieterpost accounts create' first.")
         wallet = await ensure_wallet(session, account.id, mode, currency)
         entry = await post_entry(session, wallet, amount_cents, "credit")
         credit = OperatorCredit(id=new_id("cred"), account_id=account.id, ledger_entry_id=entry.id, mode=mode,
