@@ -17,6 +17,7 @@ from domain.persistence import migrate
 from domain.persistence.db import Database
 from domain.core.errors import Misconfigured
 from domain.core.settings import Settings, get_settings
+from domain.fulfillment.providers import provider_name
 import oauth as oauth_routes
 from oauth.service import build as build_oauth_service
 from server import logs, worker
@@ -47,6 +48,7 @@ def check_settings(settings: Settings) -> None:
         host in settings.base_url for host in ("://127.0.0.1", "://localhost", "://[::1]")
     ):
         log.warning("base url is not https; OAuth clients will refuse it outside localhost")
+    provider_name("live", settings)  # an unknown PIETERPOST_FULFILLMENT_PROVIDER fails here
 
 
 async def healthz(request: Request) -> Response:

@@ -242,3 +242,32 @@ async def test_lob_postcard_goes_as_front_and_back_pdfs_at_lobs_size(
         page = PdfReader(io.BytesIO(side)).pages[0]
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (450, 306)  # 6.25 x 4.25 in
     assert not lob.problems
+
+
+async def test_cancel_while_the_provider_allows_and_polling_sees_it(
+        lob_client: httpx.AsyncClient, lob_settings: Settings, pingen_client: httpx.AsyncClient,
+        pingen_settings: Settings, account: dict, lob: fake_lob.FakeLob, pingen: fake_pingen.FakePingen,
+        db: Database) -> None:
+    from domain.adapters.lob import LobProvider
+    from domain.adapters.pingen import PingenProvider
+
+    cases = ((lob_client, lob_settings, LobProvider, {**US_LETTERS, "letters": US_LETTERS["letters"][:1]}),
+             (pingen_client, pingen_settings, PingenProvider, NL_LETTER))
+    for client, settings, adapter_class, body in cases:
+        order_id = await _order(client, account, db, body)
+        await drain(db, settings, order_id)
+        reference = (await client.get(f"/v1/orders/{order_id}", headers=auth(account["live_key"]))).json()[
+            "pieces"][0]["providerId"]
+        adapter = adapter_class(settings)
+        try:
+            assert await adapter.cancel(reference) is True
+            if adapter_class is PingenProvider:
+                pingen.set_status(reference, "sent")  # once posted, Pingen no longer cancels
+                assert await adapter.cancel(reference) is False
+                pingen.set_status(reference, "cancelled")
+        finally:
+            await adapter.aclose()
+        await run_once(db, settings.model_copy(update={"tracking_poll_quiet_seconds": 0.0}))
+        view = (await client.get(f"/v1/orders/{order_id}", headers=auth(account["live_key"]))).json()
+        assert view["pieces"][0]["status"] == "provider_cancelled", view["pieces"]
+    assert not lob.problems and not pingen.problems

@@ -207,6 +207,19 @@ class FakePingen:
         return 200, {"data": letter}, {}
 
 
+    def cancel_letter(self, headers: dict[str, str], letter_id: str) -> tuple[int, dict[str, Any] | None,
+                                                                               dict[str, str]]:
+        if not self._authorized(headers):
+            return _errors(401, "unauthenticated", "Unauthenticated.", "A valid access token is required.")
+        letter = self.letters.get(letter_id)
+        if letter is None:
+            return _errors(404, "not_found", "Not Found", "No such letter.")
+        if letter["attributes"]["status"] not in ("validating", "valid", "submitted", "accepted"):
+            return _errors(422, "not_cancellable", "Unprocessable", "The letter can no longer be cancelled.")
+        self.set_status(letter_id, "cancelled")
+        return 202, None, {}
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -295,6 +308,14 @@ def start() -> tuple[FakePingen, ThreadingHTTPServer]:
                 self._answer(fake.put_file(self.path.rsplit("/", 1)[-1], body), None, {})
             else:
                 self._answer(*_errors(404, "not_found", "Not Found", self.path))
+
+        def do_PATCH(self) -> None:  # noqa: N802
+            self._body()
+            m = re.fullmatch(rf"/organisations/{ORGANISATION_ID}/deliveries/letters/([0-9a-f-]+)/cancel", self.path)
+            if m is None:
+                self._answer(*_errors(404, "not_found", "Not Found", self.path))
+            else:
+                self._answer(*fake.cancel_letter(self._headers(), m.group(1)))
 
         def log_message(self, *args: Any) -> None:
             pass
