@@ -42,6 +42,9 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.FORBIDDEN: "The account may not do this yet (for example live direct send before approval).",
     ErrorCode.PAYLOAD_TOO_LARGE: "The upload or body is over the size limit.",
     ErrorCode.CONFIRMATION_REQUIRED: "A live send needs an explicit confirmation (MCP tools).",
+    ErrorCode.UNSUPPORTED_BY_PROVIDER: "The live print provider cannot mail this (e.g. postcards with Pingen); "
+                                       "refused before anything is charged.",
+    ErrorCode.INVALID_SIGNATURE: "A provider webhook whose signature does not match its body; nothing changed.",
 }
 
 STATUS_MEANINGS = {
