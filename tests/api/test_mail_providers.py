@@ -271,3 +271,21 @@ async def test_cancel_while_the_provider_allows_and_polling_sees_it(
         view = (await client.get(f"/v1/orders/{order_id}", headers=auth(account["live_key"]))).json()
         assert view["pieces"][0]["status"] == "provider_cancelled", view["pieces"]
     assert not lob.problems and not pingen.problems
+
+
+async def test_a_provider_timeout_is_retried_with_the_same_key_and_prints_once(
+        lob_client: httpx.AsyncClient, lob_settings: Settings, account: dict, lob: fake_lob.FakeLob,
+        db: Database) -> None:
+    order_id = await _order(lob_client, account, db, {**US_LETTERS, "letters": US_LETTERS["letters"][:1]})
+    piece = (await piece_ids(db, order_id))[0]
+    lob.hold_key = piece  # Lob creates the letter, then never answers the first request
+    try:
+        await drain(db, lob_settings.model_copy(update={"fulfillment_timeout_seconds": 0.5}), order_id)
+    finally:
+        lob.release.set()
+    assert (await load_order(db, order_id)).status == "fulfilled"
+    assert lob.print_count[piece] == 1
+    assert [r["key"] for r in lob.requests_for(piece)] == [piece, piece]
+    async with db.read() as session:
+        reference = await session.scalar(select(PieceTracking.provider_ref).where(PieceTracking.piece_id == piece))
+    assert reference == lob.object_for(piece)["id"]
