@@ -21,9 +21,12 @@ class ToolRunner:
 
     async def raw(self, name: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
         result = await registry.call(self.env, name, args or {})
-        assert all(item["type"] == "text" for item in result["content"]), result["content"]
-        # one JSON text item; only get_order adds a second, plain-words item (where each piece is)
-        assert len(result["content"]) == (2 if name == "get_order" and not result["isError"] else 1)
+        assert result["content"][0]["type"] == "text"
+        rest = result["content"][1:]
+        if name == "get_order" and not result["isError"]:  # a plain-words item: where each piece is
+            assert rest and rest[0]["type"] == "text", rest
+            rest = rest[1:]
+        assert all(item["type"] == "image" for item in rest), rest
         return result
 
     async def ok(self, name: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
