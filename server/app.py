@@ -17,7 +17,7 @@ from domain.core.errors import Misconfigured
 from domain.core.settings import Settings, get_settings
 from domain.use_cases import system
 from domain.use_cases.system import Database
-from domain.fulfillment.providers import provider_name
+from domain.fulfillment.providers import check_configuration
 import oauth as oauth_routes
 from oauth.service import build as build_oauth_service
 from server import logs, worker
@@ -49,7 +49,7 @@ def check_settings(settings: Settings) -> None:
         host in settings.base_url for host in ("://127.0.0.1", "://localhost", "://[::1]")
     ):
         log.warning("base url is not https; OAuth clients will refuse it outside localhost")
-    provider_name("live", settings)  # an unknown PIETERPOST_FULFILLMENT_PROVIDER fails here
+    check_configuration(settings)  # an unknown or half-configured PIETERPOST_FULFILLMENT_PROVIDER fails here
 
 
 async def healthz(request: Request) -> Response:

@@ -77,5 +77,7 @@ def where_text(pieces: list[dict[str, Any]]) -> str:
             line += f", last seen at {last['location']}"
         if piece["expectedDeliveryDate"] and piece["status"] not in ("delivered",):
             line += f"; expected by {piece['expectedDeliveryDate']}"
+        if piece["provider"] == "simulated":
+            line += " (test mode: simulated, nothing is printed or posted)"
         lines.append(line + ".")
     return "\n".join(lines) if lines else "This order has no pieces."

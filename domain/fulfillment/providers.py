@@ -45,6 +45,30 @@ def adapter_named(name: str, settings: Settings) -> Any:
     return SimulatedProvider()
 
 
+_CHOICES = {
+    "lob_use_type": ("marketing", "operational"),
+    "lob_address_placement": ("top_first_page", "insert_blank_page", "bottom_first_page_center", "bottom_first_page"),
+    "lob_letter_size": ("us_letter", "us_legal"), "lob_postcard_size": ("4x6", "6x9", "6x11"),
+    "lob_mail_type": ("usps_first_class", "usps_standard"),
+    "pingen_delivery_product": ("fast", "cheap", "bulk", "premium", "registered"),
+    "pingen_print_mode": ("simplex", "duplex"), "pingen_print_spectrum": ("grayscale", "color"),
+    "pingen_address_position": ("left", "right"),
+}
+_REQUIRED = {"lob": ("lob_api_key", "lob_from_address", "lob_webhook_secret"),
+             "pingen": ("pingen_client_id", "pingen_client_secret", "pingen_organisation_id", "pingen_webhook_secret")}
+
+
+def check_configuration(settings: Settings) -> None:
+    """At start: the chosen provider has what it needs, and its print options are ones it accepts."""
+    name = provider_name("live", settings)
+    missing = [f"PIETERPOST_{key.upper()}" for key in _REQUIRED.get(name, ()) if not getattr(settings, key)]
+    if missing:
+        raise Misconfigured(f"PIETERPOST_FULFILLMENT_PROVIDER={name} needs {', '.join(missing)}.")
+    for key, allowed in _CHOICES.items():
+        if key.startswith(f"{name}_") and getattr(settings, key) not in allowed:
+            raise Misconfigured(f"PIETERPOST_{key.upper()} must be one of {', '.join(allowed)}.")
+
+
 def check_supported(settings: Settings, mode: str, request_type: str, countries: Iterable[str]) -> None:
     """Refuse with ``unsupported_by_provider`` what the live provider cannot print."""
     name = provider_name(mode, settings)

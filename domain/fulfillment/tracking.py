@@ -42,10 +42,15 @@ def move_piece(session: AsyncSession, tracking: PieceTracking, target: str, *, a
         raise ValueError(f"unknown piece status {target!r}")
     if not can_move(tracking.status, target):
         return False
-    log.info("piece %s: %s -> %s", tracking.piece_id, tracking.status, target)
+    _changed(tracking, tracking.status, target)
     tracking.status = target
     tracking.status_changed_at = at or utcnow()
     return True
+
+
+def _changed(tracking: PieceTracking, before: str | None, after: str) -> None:
+    """Every piece status change passes here (``start`` and ``move_piece``): the hook point."""
+    log.info("piece %s: %s -> %s", tracking.piece_id, before or "untracked", after)
 
 
 def start(session: AsyncSession, piece: OrderPiece, provider: str, reference: str,
@@ -55,6 +60,7 @@ def start(session: AsyncSession, piece: OrderPiece, provider: str, reference: st
     tracking = PieceTracking(piece_id=piece.id, order_id=piece.order_id, provider=provider,
                              provider_ref=reference[:255], status="submitted",
                              expected_delivery_date=expected_delivery_date, status_changed_at=now, checked_at=now)
+    _changed(tracking, None, "submitted")
     session.add(tracking)
     return tracking
 

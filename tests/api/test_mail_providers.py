@@ -289,3 +289,18 @@ async def test_a_provider_timeout_is_retried_with_the_same_key_and_prints_once(
     async with db.read() as session:
         reference = await session.scalar(select(PieceTracking.provider_ref).where(PieceTracking.piece_id == piece))
     assert reference == lob.object_for(piece)["id"]
+
+
+def test_a_half_configured_provider_refuses_to_start(lob_settings: Settings) -> None:
+    import pytest
+
+    from domain.core.errors import Misconfigured
+    from server.app import check_settings
+
+    check_settings(lob_settings)
+    for change, named in (({"lob_api_key": ""}, "PIETERPOST_LOB_API_KEY"),
+                          ({"lob_use_type": "junk-mail"}, "PIETERPOST_LOB_USE_TYPE"),
+                          ({"fulfillment_provider": "carrier-pigeon"}, "PIETERPOST_FULFILLMENT_PROVIDER"),
+                          ({"fulfillment_provider": "pingen"}, "PIETERPOST_PINGEN_CLIENT_ID")):
+        with pytest.raises(Misconfigured, match=named):
+            check_settings(lob_settings.model_copy(update=change))

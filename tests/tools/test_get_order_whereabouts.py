@@ -25,7 +25,8 @@ async def test_get_order_text_says_where_each_piece_is(tools: ToolRunner, db: Da
     schema = next(t for t in load_tools() if t["name"] == "get_order")["outputSchema"]
     assert set(raw["structuredContent"]) <= set(schema["properties"])  # no pieces leak into the closed schema
     assert json.loads(raw["content"][0]["text"]) == raw["structuredContent"]
-    assert raw["content"][1]["text"] == "Piece 1 (postcard to Bart de Vries): accepted by the printer."
+    assert raw["content"][1]["text"] == ("Piece 1 (postcard to Bart de Vries): accepted by the printer "
+                                         "(test mode: simulated, nothing is printed or posted).")
     async with db.transaction() as session:
         row = (await session.execute(select(PieceTracking).where(PieceTracking.order_id == order["orderId"])
                                      .with_for_update())).scalar_one()
@@ -33,4 +34,5 @@ async def test_get_order_text_says_where_each_piece_is(tools: ToolRunner, db: Da
                                                           "Delivered", "1012 AB Amsterdam"))
     raw = await tools.raw("get_order", {"orderId": order["orderId"]})
     assert raw["content"][1]["text"] == ("Piece 1 (postcard to Bart de Vries): delivered since 2026-12-01, "
-                                         "last seen at 1012 AB Amsterdam.")
+                                         "last seen at 1012 AB Amsterdam (test mode: simulated, nothing is "
+                                         "printed or posted).")
