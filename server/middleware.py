@@ -67,3 +67,72 @@ class RateHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class SecurityHeadersMiddleware:
+    """``Strict-Transport-Security`` on every answer when the service is reached over https.
+
+    Only with an https ``BASE_URL``: behind plain http (local runs, tests) the header would be
+    ignored by browsers at best. No ``includeSubDomains``: sibling hosts are not ours to pin.
+    """
+
+    HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        self.https = https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.https:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_hsts(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), self.HSTS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_hsts)
+
+
+class BodyDeadlineMiddleware:
+    """A request body must keep arriving: at most ``idle`` seconds between chunks and
+    ``total`` seconds for the whole body, or the request ends with 408 ``request_timeout``.
+
+    Without it a client sending one byte a minute holds a connection (and a worker slot)
+    for as long as it likes. Only the body is timed: once the last chunk is in, the wrapped
+    ``receive`` waits for ``http.disconnect`` as long as the response needs (SSE streams).
+    """
+
+    def __init__(self, app: ASGIApp, *, idle: float, total: float) -> None:
+        self.app = app
+        self.idle = idle
+        self.total = total
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        import asyncio
+
+        from domain.core.errors import DomainError, ErrorCode
+
+        body_done = False
+        deadline = time.monotonic() + self.total
+
+        async def timed_receive() -> Message:
+            nonlocal body_done
+            if body_done:
+                return await receive()
+            wait = min(self.idle, deadline - time.monotonic())
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(wait, 0.001))
+            except TimeoutError:
+                log.info("request body timed out", extra={"fields": {"path": scope.get("path")}})
+                raise DomainError("The request body arrived too slowly; send it again.",
+                                  code=ErrorCode.REQUEST_TIMEOUT) from None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        await self.app(scope, receive if scope.get("method") in ("GET", "HEAD") else timed_receive, send)

@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     CONFIRMATION_REQUIRED = "confirmation_required"
+    REQUEST_TIMEOUT = "request_timeout"
 
 
 STATUS_BY_CODE: dict[ErrorCode, int] = {
@@ -57,6 +58,7 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.CONFIRMATION_REQUIRED: 400,
+    ErrorCode.REQUEST_TIMEOUT: 408,
 }
 
 

@@ -7,6 +7,8 @@ unknown tool name (MCP "Error Handling": protocol error) — every other failure
 """
 from __future__ import annotations
 
+import json
+
 from typing import TYPE_CHECKING, Any, Protocol
 
 import mcp_types as types
@@ -18,6 +20,7 @@ from mcp.shared.exceptions import MCPError
 from domain.core.errors import DomainError, ErrorCode
 from domain.requests.rate_limits import hit_minute_limits
 from domain.core.settings import Settings
+from server import metrics
 from server.mcp.auth import Authenticator, Principal
 from server.mcp.docs_routes import docs_sections
 from server.mcp.gate import principal_of
@@ -93,6 +96,16 @@ class Runtime(Protocol):
     def authenticator(self) -> Authenticator: ...
 
 
+def _outcome(result: dict[str, Any]) -> str:
+    """``ok``, or the error code of an ``isError`` result (a closed set: safe as a label)."""
+    if not result.get("isError"):
+        return "ok"
+    try:
+        return str(json.loads(result["content"][0]["text"])["code"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return "error"
+
+
 def build_server(runtime: Runtime) -> Server[Any]:
     settings = runtime.settings
     docs = docs_sections(settings)
@@ -131,7 +144,9 @@ def build_server(runtime: Runtime) -> Server[Any]:
             docs=docs,
             list_connections=_connections_lister(db, principal.account_id),
         )
-        return {**await registry.call(env, name, params.arguments), "resultType": "complete"}
+        result = await registry.call(env, name, params.arguments)
+        metrics.observe_tool_call(name, _outcome(result))
+        return {**result, "resultType": "complete"}
 
     return Server(
         SERVER_NAME,

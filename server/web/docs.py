@@ -42,6 +42,7 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.FORBIDDEN: "The account may not do this yet (for example live direct send before approval).",
     ErrorCode.PAYLOAD_TOO_LARGE: "The upload or body is over the size limit.",
     ErrorCode.CONFIRMATION_REQUIRED: "A live send needs an explicit confirmation (MCP tools).",
+    ErrorCode.REQUEST_TIMEOUT: "The request body arrived too slowly; send it again.",
 }
 
 STATUS_MEANINGS = {
