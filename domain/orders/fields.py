@@ -161,7 +161,10 @@ def str_list(items: list[Any], path: str, *, max_len: int = 200) -> tuple[str, .
 
 
 def opt_choice(obj: Mapping[str, object], key: str, path: str, choices: tuple[str, ...]) -> str | None:
+    """An enum field: absent or null is None; anything else, a blank string too, must be a choice."""
     value = opt_str(obj, key, path)
+    if value is None and isinstance(obj.get(key), str):
+        value = ""
     if value is not None and value not in choices:
         where = f"{path}.{key}" if path else key
         raise InvalidRequest(f"{where} must be one of {', '.join(choices)}", field=where)
