@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     s3_access_key_id: str = Field(default="", repr=False)
     s3_secret_access_key: str = Field(default="", repr=False)
 
+    @field_validator("asset_store")
+    @classmethod
+    def _known_store(cls, value: str) -> str:
+        if value not in ("local", "s3"):
+            raise ValueError("PIETERPOST_ASSET_STORE must be local or s3")
+        return value
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
