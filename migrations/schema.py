@@ -6,7 +6,8 @@ and ``domain`` must not import the areas built on top of it.
 from __future__ import annotations
 
 import oauth.models  # noqa: F401  - registers the OAuth tables on Base
-import server.mcp.relay_models  # noqa: F401  - the legacy-SSE relay tables
+import domain.persistence.relay_models  # noqa: F401  - the legacy-SSE relay tables
+import domain.persistence.limits_models  # noqa: F401  - live spend limits and counters
 from domain.persistence.models import Base
 
 metadata = Base.metadata

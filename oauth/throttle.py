@@ -6,12 +6,9 @@ any password is checked (so the check cannot be used to keep guessing).
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from domain.core.clock import utcnow
 from domain.persistence.db import Database
-from domain.requests.rate_limits import increment
-from domain.persistence.models import UsageCounter
+from domain.requests.rate_limits import counts, increment
 from oauth.hashing import token_hash
 
 WINDOW_S = 15 * 60
@@ -37,10 +34,8 @@ async def retry_after(db: Database, email: str, address: str | None) -> int | No
     window, reset_in = _window()
     buckets = _buckets(email, address)
     async with db.read() as s:
-        rows = (await s.execute(select(UsageCounter.bucket, UsageCounter.count).where(
-            UsageCounter.bucket.in_([b for b, _ in buckets]), UsageCounter.window == window))).all()
-    counts = dict(rows)
-    if any(counts.get(bucket, 0) >= limit for bucket, limit in buckets):
+        found = await counts(s, [b for b, _ in buckets], window)
+    if any(found.get(bucket, 0) >= limit for bucket, limit in buckets):
         return reset_in
     return None
 

@@ -11,16 +11,17 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
-from domain.persistence import migrate
-from domain.persistence.db import Database
 from domain.core.errors import Misconfigured
 from domain.core.settings import Settings, get_settings
+from domain.use_cases import system
+from domain.use_cases.system import Database
 import oauth as oauth_routes
 from oauth.service import build as build_oauth_service
 from server import health, logs, metrics, worker
 from server.api import links as api_links
 from server.api import openapi as api_openapi
 from server.api import orders as api_orders
+from server.api import previews as api_previews
 from server.api import proofs as api_proofs
 from server.api import quotes as api_quotes
 from server.api import stripe_webhook
@@ -28,9 +29,9 @@ from server.api import uploads as api_uploads
 from server.api import wallet as api_wallet
 from server.mcp import docs_routes as mcp_docs_routes
 from server.mcp.app import McpEndpoint
-from server.web import dashboard, oauth_pages, signin, static_files
+from server.web import dashboard, front, oauth_pages, signin, static_files
 from server.web import docs as web_docs
-from server.web.payments import checkout_pages, compose_pages, topup_pages
+from server.web.payments import checkout_pages, compose_pages, preview_pages, topup_pages
 from server.errors import EXCEPTION_HANDLERS, AlwaysAnswerMiddleware
 from server.secret import with_secret_key
 from server.middleware import (
@@ -61,6 +62,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *api_orders.routes,
         *api_uploads.routes,
         *api_proofs.routes,
+        *api_previews.routes,
         *api_wallet.routes,
         *api_links.routes,
         *api_quotes.routes,
@@ -68,6 +70,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *oauth_routes.build_routes(settings),
         *oauth_pages.build_routes(settings),
         *static_files.routes,
+        *front.routes,
         *signin.routes,
         *dashboard.routes,
         *web_docs.routes,
@@ -77,6 +80,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *checkout_pages.routes,
         *topup_pages.routes,
         *compose_pages.routes,
+        *preview_pages.routes,
     ]
 
 
@@ -86,14 +90,14 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
     a CIMD fetcher; everything else comes from ``settings``."""
     settings = with_secret_key(settings or get_settings())
     check_settings(settings)
-    db = Database(settings.database_url)
+    db = system.open_database(settings)
     oauth = build_oauth_service(settings, db, **(oauth_options or {}))
     mcp_endpoint = McpEndpoint(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if run_migrations:
-            await asyncio.to_thread(migrate.upgrade, settings.database_url)
+            await asyncio.to_thread(system.upgrade_schema, settings.database_url)
         async with contextlib.AsyncExitStack() as stack:
             await stack.enter_async_context(mcp_endpoint.lifespan(db))
             await stack.enter_async_context(worker.lifespan(app))

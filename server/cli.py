@@ -1,4 +1,5 @@
-"""``pieterpost`` command line: serve, migrate, worker, accounts, keys, wallet top-ups."""
+"""``pieterpost`` command line: serve, migrate, worker, accounts (create, approve, pause, reactivate, list,
+limits), keys, wallet top-ups."""
 from __future__ import annotations
 
 import argparse
@@ -8,9 +9,17 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from domain.persistence import migrate
+import uvicorn
+
+from domain.accounts.passwords import hash_password
 from domain.core.errors import DomainError
 from domain.core.settings import Settings, get_settings
+from domain.money.currency import CURRENCIES, DEFAULT_CURRENCY
+from domain.use_cases import accounts, limits, system
+from domain.use_cases.system import Database
+from server import logs
+from server.app import create_app
+from server.worker import run_forever
 
 
 def _print(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
@@ -35,11 +44,6 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
-    from server import logs
-    from server.app import create_app
-
     logs.configure(settings.log_level)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None,
                 **uvicorn_options(settings))
@@ -47,86 +51,89 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    migrate.upgrade(settings.database_url)
+    system.upgrade_schema(settings.database_url)
     _print(args, {"migrated": True}, "database is up to date")
     return 0
 
 
-async def _with_session(settings: Settings, work: Callable[[Any], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
-    from domain.persistence.db import Database
+def _run(settings: Settings, work: Callable[[Database], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    """Migrate, open the database, run one use case, close it."""
+    async def go() -> dict[str, Any]:
+        system.upgrade_schema(settings.database_url)
+        db = system.open_database(settings)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
 
-    migrate.upgrade(settings.database_url)
-    db = Database(settings.database_url)
-    try:
-        async with db.transaction() as session:
-            return await work(session)
-    finally:
-        await db.dispose()
+    return asyncio.run(go())
 
 
 def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.accounts.accounts import create_account
-    from domain.accounts.passwords import hash_password
-
     password = None
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
         if len(password) < 8:
             raise DomainError("Passwords need at least 8 characters.")
 
-    async def work(session: Any) -> dict[str, Any]:
-        account = await create_account(session, args.email, approve=args.approve,
-                                       password_hash=hash_password(password) if password else None)
-        return {"id": account.id, "email": account.email, "approvalStatus": account.approval_status,
-                "liveEnabled": account.live_enabled}
-
-    data = asyncio.run(_with_session(settings, work))
+    password_hash = hash_password(password) if password else None
+    data = _run(settings, lambda db: accounts.create_for_operator(db, args.email, approve=args.approve,
+                                                                  password_hash=password_hash))
     _print(args, data, f"created account {data['id']} for {data['email']} ({data['approvalStatus']})")
     return 0
 
 
-async def _account_by_email(session: Any, email: str) -> Any:
-    from domain.accounts.accounts import get_account_by_email
+def cmd_accounts_control(args: argparse.Namespace, settings: Settings) -> int:
+    """approve | pause | reactivate: takes effect on the account's next request."""
+    data = _run(settings, lambda db: limits.control_account(db, args.email, args.sub))
+    _print(args, data, f"account {data['id']} ({data['email']}): status {data['status']}, "
+                       f"approval {data['approvalStatus']}")
+    return 0
 
-    account = await get_account_by_email(session, email)
-    if account is None:
-        raise DomainError(f"No account for {email}; run 'pieterpost accounts create' first.")
-    return account
+
+def cmd_accounts_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(db: Database) -> dict[str, Any]:
+        return {"data": await limits.list_accounts(db, settings)}
+
+    data = _run(settings, work)
+    if args.json:
+        print(json.dumps(data))
+        return 0
+    print(f"{'email':40} {'status':8} {'approval':9} {'limit/day':>10} {'EUR today':>10} {'USD today':>10}")
+    for row in data["data"]:
+        spent = row["liveSpentTodayCents"]
+        print(f"{row['email']:40} {row['status']:8} {row['approvalStatus']:9} {row['liveDailyLimitCents']:>10} "
+              f"{spent['eur']:>10} {spent['usd']:>10}")
+    return 0
+
+
+def cmd_accounts_limits(args: argparse.Namespace, settings: Settings) -> int:
+    """The operator's daily live spend limit for one account (``--default``: back to the service value)."""
+    cents = None if args.default else args.live_daily_cents
+    data = _run(settings, lambda db: limits.set_operator_limit(db, settings, args.email, cents))
+    _print(args, data, f"account {data['id']} ({data['email']}): live limit {data['limitCents']} cents a UTC day "
+                       f"per currency (operator value {data['operatorLimitCents']})")
+    return 0
 
 
 def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.accounts.apikeys import create_key, key_view
+    async def work(db: Database) -> dict[str, Any]:  # a live key may carry its own daily live limit
+        view, secret = await limits.create_key_for_email(db, args.email, args.mode, args.name, args.live_daily_cents)
+        return {**view, "secret": secret}
 
-    async def work(session: Any) -> dict[str, Any]:
-        account = await _account_by_email(session, args.email)
-        created = await create_key(session, account.id, args.mode, args.name)
-        return {**key_view(created.key), "secret": created.secret, "accountId": account.id}
-
-    data = asyncio.run(_with_session(settings, work))
+    data = _run(settings, work)
     _print(args, data, f"{data['secret']}\n(key {data['id']}, {data['mode']}; shown once, store it now)")
     return 0
 
 
 def cmd_wallet_topup(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.core.context import Caller
-    from domain.money.topups import create_topup, topup_view
-
-    async def work(session: Any) -> dict[str, Any]:
-        account = await _account_by_email(session, args.email)
-        caller = Caller(account_id=account.id, mode=args.mode, channel="web")
-        topup = await create_topup(session, caller, {"amountCents": args.amount_cents,
-                                                     "currency": args.currency}, settings)
-        return await topup_view(session, topup)
-
-    data = asyncio.run(_with_session(settings, work))
+    data = _run(settings, lambda db: accounts.topup_for_operator(db, settings, args.email, args.mode,
+                                                                 args.amount_cents, args.currency))
     _print(args, data, f"top-up {data['topupId']}: {data['status']}, balance {data['wallet']['balanceCents']}")
     return 0
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from server import logs
-    from server.worker import run_forever
-
     logs.configure(settings.log_level)
     asyncio.run(run_forever(settings))
     return 0
@@ -152,17 +159,28 @@ def build_parser() -> argparse.ArgumentParser:
     acc.add_argument("--email", required=True)
     acc.add_argument("--password-stdin", action="store_true")
     acc.add_argument("--approve", action="store_true")
+    for action, text in (("approve", "approve for live mode and live direct send"),
+                         ("pause", "refuse every key, token and live hand-off of the account"),
+                         ("reactivate", "undo pause")):
+        add(action, cmd_accounts_control, accounts, help=text).add_argument("--email", required=True)
+    add("list", cmd_accounts_list, accounts, help="every account: status, approval, live limit, today's live spend")
+    lim = add("limits", cmd_accounts_limits, accounts, help="set an account's daily live spend limit")
+    lim.add_argument("--email", required=True)
+    which = lim.add_mutually_exclusive_group(required=True)
+    which.add_argument("--live-daily-cents", type=int, help="cents per UTC day and currency")
+    which.add_argument("--default", action="store_true", help="back to PIETERPOST_LIVE_DAILY_SPEND_LIMIT_CENTS")
     keys = sub.add_parser("keys").add_subparsers(dest="sub", required=True)
     key = add("create", cmd_keys_create, keys)
     key.add_argument("--email", required=True)
     key.add_argument("--mode", choices=["test", "live"], required=True)
     key.add_argument("--name")
+    key.add_argument("--live-daily-cents", type=int, help="this live key's own daily live spend limit")
     wallet = sub.add_parser("wallet").add_subparsers(dest="sub", required=True)
     top = add("topup", cmd_wallet_topup, wallet)
     top.add_argument("--email", required=True)
     top.add_argument("--amount-cents", type=int, required=True)
     top.add_argument("--mode", choices=["test"], default="test")
-    top.add_argument("--currency", choices=["eur", "usd"], default="eur")
+    top.add_argument("--currency", choices=list(CURRENCIES), default=DEFAULT_CURRENCY)
     return parser
 
 

@@ -1,11 +1,9 @@
-"""Render errors once, at the edge: ``{"code", "error"}`` with the SPEC status codes."""
+"""Render errors once, at the edge: ``{"code", "error"}`` with each code's HTTP status (domain.core.errors)."""
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -13,6 +11,8 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.core.errors import DomainError, ErrorCode
+from domain.use_cases.system import DATABASE_ERRORS
+from server.web.render import page
 
 log = logging.getLogger("pieterpost.errors")
 
@@ -24,14 +24,27 @@ DB_MESSAGE = "The database could not complete the request; retry."
 _DRIVER_MODULES = ("asyncpg", "sqlalchemy", "psycopg", "aiosqlite")
 
 
-def error_response(code: ErrorCode | str, message: str, status: int, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"code": str(code), "error": message}, status_code=status, headers=headers)
+def error_response(code: ErrorCode | str, message: str, status: int, headers: dict[str, str] | None = None,
+                   details: dict[str, object] | None = None) -> Response:
+    """``{"code", "error"}``, plus any extra fields the error carries (e.g. a spend limit's figures)."""
+    return JSONResponse({**(details or {}), "code": str(code), "error": message}, status_code=status,
+                        headers=headers)
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-    return error_response(exc.code, exc.message, exc.status, headers)
+    return error_response(exc.code, exc.message, exc.status, headers, exc.details)
+
+
+#: paths whose answers are for programs: they keep the JSON error even for a browser
+_MACHINE_PREFIXES = ("/v1", "/mcp", "/.well-known", "/api/public-assets", "/authorize", "/token", "/register")
+
+
+def _wants_page(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and request.method in ("GET", "HEAD") and \
+        not request.url.path.startswith(_MACHINE_PREFIXES)
 
 
 def allowed_methods(app: ASGIApp, scope: Scope) -> list[str]:
@@ -46,6 +59,8 @@ def allowed_methods(app: ASGIApp, scope: Scope) -> list[str]:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and _wants_page(request):  # a person typed or followed a wrong address
+        return page(request, "errors/not_found.html", 404)
     code = _HTTP_CODES.get(exc.status_code, ErrorCode.INVALID_REQUEST)
     message = "Not found." if exc.status_code == 404 else str(exc.detail)
     headers = dict(getattr(exc, "headers", None) or {})
@@ -85,7 +100,7 @@ def _raised_in_driver(exc: BaseException) -> bool:
 def is_database_outage(exc: BaseException) -> bool:
     """True when ``exc`` means the database is unreachable or failing (answer 503, retry)."""
     for item in _chain(exc):
-        if isinstance(item, (OperationalError, DBAPIError, PoolTimeout)):
+        if isinstance(item, DATABASE_ERRORS):
             return True
         if isinstance(item, OSError) and _raised_in_driver(item):
             return True
@@ -131,7 +146,7 @@ def _wants_html(scope: Scope) -> bool:
 
 def last_resort_response(scope: Scope, exc: BaseException) -> Response:
     """503 ``db_error`` (with ``Retry-After``) for outages, else 500; an HTML page for browsers."""
-    if isinstance(exc, (OperationalError, DBAPIError, PoolTimeout)) or is_database_outage(exc):
+    if isinstance(exc, DATABASE_ERRORS) or is_database_outage(exc):
         status, code, title, text = 503, ErrorCode.DB_ERROR, "Temporarily unavailable", DB_MESSAGE
         headers = {"Retry-After": str(DB_RETRY_AFTER_SECONDS)}
     else:
@@ -184,8 +199,6 @@ class AlwaysAnswerMiddleware:
 EXCEPTION_HANDLERS = {
     DomainError: domain_error,
     HTTPException: http_error,
-    OperationalError: database_error,
-    DBAPIError: database_error,
-    PoolTimeout: database_error,
+    **{error: database_error for error in DATABASE_ERRORS},
     OSError: os_error,
 }

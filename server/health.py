@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from domain.assets.service import storage_for
 from domain.use_cases import operations
 
 CHECK_TIMEOUT = 3.0
@@ -42,7 +41,7 @@ async def readyz(request: Request) -> Response:
     settings = request.app.state.settings
     checks: list[tuple[str, Callable[[], Awaitable[object]]]] = [
         ("database", lambda: operations.database_ready(request.app.state.db)),
-        ("assets", lambda: storage_for(settings).check()),
+        ("assets", lambda: operations.assets_ready(settings)),
     ]
     if settings.redis_url:
         checks.append(("redis", lambda: _redis_ping(settings.redis_url)))

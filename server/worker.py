@@ -18,20 +18,17 @@ from datetime import timedelta
 
 from starlette.applications import Starlette
 
-from domain.core import clock
-from domain.persistence import migrate
-from domain.core.clock import utcnow
+from domain.adapters.print_partner import FulfillmentProvider, provider_for
 from domain.assets.service import expire_assets
-from domain.persistence.db import Database
+from domain.core import clock
+from domain.core.settings import Settings
+from domain.fulfillment.handoff import JOB_REFUNDING
+from domain.fulfillment.jobs import Claim, claim_next, mode_of_claim, process, retry_later
+from domain.fulfillment.refunds import process_refund
 from domain.orders.expiry import expire_due
 from domain.requests.idempotency import purge_expired as purge_idempotency
-from domain.requests.rate_limits import prune as prune_counters
-from domain.fulfillment.handoff import JOB_REFUNDING
-from domain.fulfillment.jobs import Claim, claim_next, process, retry_later
-from domain.fulfillment.refunds import process_refund
-from domain.adapters.print_partner import FulfillmentProvider, provider_for
-from domain.persistence.models import Order
-from domain.core.settings import Settings
+from domain.use_cases import system
+from domain.use_cases.system import Database
 from oauth.prune import prune as prune_oauth
 
 log = logging.getLogger("pieterpost.worker")
@@ -52,9 +49,7 @@ def apply_clock_offset(settings: Settings) -> None:
 
 async def run_job(db: Database, settings: Settings, claim: Claim, providers: ProviderFactory,
                   stop: asyncio.Event | None = None) -> str:
-    async with db.read() as session:
-        order = await session.get(Order, claim.order_id)
-    mode = order.mode if order is not None else "live"
+    mode = await mode_of_claim(db, claim)
     try:
         if claim.status == JOB_REFUNDING:
             return await process_refund(db, settings, claim)
@@ -71,8 +66,7 @@ _last_housekeeping = 0.0
 async def housekeeping(db: Database) -> None:
     """Keep shared tables small: spent OAuth rows, old rate windows, idempotency past 24 h."""
     await prune_oauth(db)
-    async with db.transaction() as session:
-        await prune_counters(session, int(utcnow().timestamp() // 60) - 2)
+    await system.prune_rate_windows(db)
     await purge_idempotency(db)
 
 
@@ -87,7 +81,7 @@ async def run_once(db: Database, settings: Settings, *, providers: ProviderFacto
     except Exception:  # noqa: BLE001
         log.exception("expiry sweep failed")
     try:
-        await expire_assets(db, settings)  # uploads unused after 7 days (SPEC "Assets")
+        await expire_assets(db, settings)  # uploads no order used within 7 days (docs/product.md § Assets)
     except Exception:  # noqa: BLE001
         log.exception("asset expiry sweep failed")
     global _last_housekeeping
@@ -119,13 +113,13 @@ async def run_forever(settings: Settings, stop: asyncio.Event | None = None, *, 
     """``pieterpost worker``: loop until SIGTERM/SIGINT (or ``stop``)."""
     apply_clock_offset(settings)
     if migrate_first:
-        await asyncio.to_thread(migrate.upgrade, settings.database_url)
+        await asyncio.to_thread(system.upgrade_schema, settings.database_url)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
-    db = Database(settings.database_url)
+    db = system.open_database(settings)
     log.info("fulfillment worker started")
     try:
         await _loop(db, settings, stop)

@@ -1,20 +1,19 @@
 """What a tool adapter gets besides its arguments: the database, settings and who is calling.
 
 Built by the MCP edge from the verified OAuth grant. Domain calls take a ``Caller`` made here,
-acting through the account's internal MCP key for the chosen mode (SPEC: never a public key).
+acting through the account's internal MCP key for the chosen mode, never one of its public keys.
 """
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from domain.core.context import Caller
 from domain.core.errors import InvalidRequest
 from domain.core.settings import Settings
-
-if TYPE_CHECKING:
-    from domain.core.context import Caller
-    from domain.persistence.db import Database
+from domain.use_cases import keys
+from domain.use_cases.system import Database
 
 MODES = ("test", "live")
 # (account_id, mode) -> internal key id. Internal keys are never revoked or replaced, so this
@@ -24,7 +23,7 @@ _INTERNAL_KEYS_MAX = 10_000
 
 
 def mode_of(arguments: dict[str, Any]) -> str:
-    """Writable tools default to test mode (SPEC "MCP server")."""
+    """Writable tools default to test mode; live needs ``mode: "live"`` on every call."""
     mode = arguments.get("mode", "test")
     if mode not in MODES:
         raise InvalidRequest('mode must be "test" or "live"', field="mode")
@@ -33,7 +32,7 @@ def mode_of(arguments: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class ToolEnv:
-    db: "Database"
+    db: Database
     settings: Settings
     account_id: str
     client_id: str | None = None
@@ -43,16 +42,13 @@ class ToolEnv:
     docs: tuple[Any, ...] = ()  # tools.docs.Section items of the MCP reference
     list_connections: Callable[[], Awaitable[list[dict[str, Any]]]] | None = None
 
-    async def caller(self, mode: str) -> "Caller":
+    async def caller(self, mode: str) -> Caller:
         """The domain caller for this user in ``mode``, acting through the internal MCP key."""
-        from domain.accounts import apikeys
-        from domain.core.context import Caller
-
         key_id = _INTERNAL_KEYS.get((self.account_id, mode))
         if key_id is None:
-            async with self.db.transaction() as session:
-                key_id = (await apikeys.internal_key(session, self.account_id, mode)).id
+            key_id = await keys.internal_key_id(self.db, self.account_id, mode)
             if len(_INTERNAL_KEYS) >= _INTERNAL_KEYS_MAX:
                 _INTERNAL_KEYS.clear()
             _INTERNAL_KEYS[(self.account_id, mode)] = key_id
-        return Caller(account_id=self.account_id, mode=mode, api_key_id=key_id, channel="mcp")
+        return Caller(account_id=self.account_id, mode=mode, api_key_id=key_id, channel="mcp",
+                      grant_id=self.grant_id)

@@ -1,41 +1,35 @@
-"""Mailbook tools: thin adapters onto ``domain.mailbook.contacts`` (scopes mailbook:read / mailbook:write)."""
+"""Mailbook tools: thin adapters onto ``domain.use_cases.contacts`` (scopes mailbook:read / mailbook:write)."""
 from __future__ import annotations
 
 from typing import Any
 
-from domain.mailbook import contacts
+from domain.mailbook.contacts import parse_limit
+from domain.use_cases import contacts
 from tools.context import ToolEnv
 
 
 async def list_mailbook_contacts(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
-    limit = contacts.parse_limit(args.get("limit"))
+    limit = parse_limit(args.get("limit"))
     query = (args.get("query") or "").strip() or None
-    async with env.db.read() as session:
-        found = await contacts.search_contacts(session, env.account_id, query, limit)
-        items = [contacts.contact_view(c) for c in found]
+    items = await contacts.search(env.db, env.account_id, query, limit)
     return {"contacts": items, "count": len(items), "query": query}
 
 
 async def get_mailbook_contact(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
-    async with env.db.read() as session:
-        return contacts.contact_view(await contacts.get_contact(session, env.account_id, args["contactId"]))
+    return await contacts.get(env.db, env.account_id, args["contactId"])
 
 
 async def create_mailbook_contact(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
-    async with env.db.transaction() as session:
-        return contacts.contact_view(await contacts.create_contact(session, env.account_id, args))
+    return await contacts.create(env.db, env.account_id, args)
 
 
 async def update_mailbook_contact(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
     changes = {k: v for k, v in args.items() if k != "contactId"}
-    async with env.db.transaction() as session:
-        contact = await contacts.update_contact(session, env.account_id, args["contactId"], changes)
-        return contacts.contact_view(contact)
+    return await contacts.update(env.db, env.account_id, args["contactId"], changes)
 
 
 async def delete_mailbook_contact(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
-    async with env.db.transaction() as session:
-        await contacts.delete_contact(session, env.account_id, args["contactId"])
+    await contacts.delete(env.db, env.account_id, args["contactId"])
     return {"id": args["contactId"], "deleted": True}
 
 

@@ -12,10 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.accounts import apikeys
-from domain.use_cases import commands
-from domain.mailbook import contacts
 from domain.core.errors import DomainError, InvalidRequest, NotFound
+from domain.use_cases import commands, contacts, keys
 from tools.context import ToolEnv
 
 MAX_RESULTS = 10
@@ -103,23 +101,21 @@ async def _account_docs(env: ToolEnv) -> list[Doc]:
     wallets = await _wallet_views(env)
     orders = (await commands.list_orders(env.db, env.settings, caller, limit=ACCOUNT_SCAN))["data"]
     topups = (await commands.list_topups(env.db, caller, limit=ACCOUNT_SCAN))["data"]
-    async with env.db.read() as session:
-        keys = [apikeys.key_view(k) for k in await apikeys.list_keys(session, env.account_id)]
-        people = [contacts.contact_view(c) for c in await contacts.search_contacts(session, env.account_id, None,
-                                                                                    ACCOUNT_SCAN)]
+    api_keys = await keys.list_keys(env.db, env.account_id)
+    people = await contacts.search(env.db, env.account_id, None, ACCOUNT_SCAN)
     connections = await env.list_connections() if env.list_connections else []
     flags = {k: v for k, v in json.loads(wallets[0].text).items() if k != "wallet"}
     summary = {
         **flags,
         "wallets": [json.loads(w.text)["wallet"] for w in wallets],
-        "recentOrders": len(orders), "recentTopups": len(topups), "apiKeys": len(keys),
+        "recentOrders": len(orders), "recentTopups": len(topups), "apiKeys": len(api_keys),
         "mailbookContacts": len(people), "mcpConnections": len(connections),
         "recentActivity": [f"{o['createdAt']} order {o['orderId']} {o['status']}" for o in orders[:10]],
     }
     account = Doc("account", "Your PieterPost account summary and recent activity",
                   f"{env.settings.base_url}{DASHBOARD_PATH}", _json(summary), {"type": "account"})
     return [account, *wallets, *(_order_doc(env, o) for o in orders), *(_topup_doc(env, t) for t in topups),
-            *(_key_doc(env, k) for k in keys), *(_contact_doc(env, c) for c in people),
+            *(_key_doc(env, k) for k in api_keys), *(_contact_doc(env, c) for c in people),
             *(_connection_doc(env, c) for c in connections)]
 
 
@@ -159,13 +155,9 @@ async def _fetch_doc(env: ToolEnv, doc_id: str) -> Doc:
         if mode in ("test", "live"):
             return _wallet_doc(env, mode, await commands.get_wallet(env.db, await env.caller(mode), currency))
     elif kind == "key" and rest:
-        async with env.db.read() as session:
-            for key in await apikeys.list_keys(session, env.account_id):
-                if key.id == rest:
-                    return _key_doc(env, apikeys.key_view(key))
+        return _key_doc(env, await keys.get_key(env.db, env.account_id, rest))
     elif kind == "contact" and rest:
-        async with env.db.read() as session:
-            return _contact_doc(env, contacts.contact_view(await contacts.get_contact(session, env.account_id, rest)))
+        return _contact_doc(env, await contacts.get(env.db, env.account_id, rest))
     elif kind == "connection" and rest and env.list_connections:
         for conn in await env.list_connections():
             if conn.get("grantId") == rest:

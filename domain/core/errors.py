@@ -35,6 +35,8 @@ class ErrorCode(StrEnum):
     PAYLOAD_TOO_LARGE = "payload_too_large"
     CONFIRMATION_REQUIRED = "confirmation_required"
     REQUEST_TIMEOUT = "request_timeout"
+    # spending limits (docs/limits.md)
+    SPEND_LIMIT_REACHED = "spend_limit_reached"
 
 
 STATUS_BY_CODE: dict[ErrorCode, int] = {
@@ -59,6 +61,8 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.CONFIRMATION_REQUIRED: 400,
     ErrorCode.REQUEST_TIMEOUT: 408,
+    # 402, not 429: a money limit like insufficient_credits; clients that retry 429 on their own must not loop
+    ErrorCode.SPEND_LIMIT_REACHED: 402,
 }
 
 
@@ -74,6 +78,7 @@ class DomainError(Exception):
         code: ErrorCode | None = None,
         field: str | None = None,
         retry_after: int | None = None,
+        details: dict[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         if code is not None:
@@ -81,13 +86,14 @@ class DomainError(Exception):
         self.message = message
         self.field = field
         self.retry_after = retry_after
+        self.details = dict(details or {})  # extra machine-readable fields beside code/error
 
     @property
     def status(self) -> int:
         return STATUS_BY_CODE[self.code]
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code.value, "error": self.message}
+    def to_dict(self) -> dict[str, object]:
+        return {**self.details, "code": self.code.value, "error": self.message}
 
 
 class InvalidRequest(DomainError):
@@ -127,6 +133,12 @@ class LimitExceeded(DomainError):
     """Rate limit, daily cap or live cap; ``retry_after`` seconds when known."""
 
     code = ErrorCode.RATE_LIMITED
+
+
+class SpendLimitReached(DomainError):
+    """A live send would pass a daily live spend limit (account, key or MCP connection)."""
+
+    code = ErrorCode.SPEND_LIMIT_REACHED
 
 
 class PayloadTooLarge(DomainError):

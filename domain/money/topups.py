@@ -17,7 +17,8 @@ from domain.persistence.models import Topup, Wallet
 from domain.core.paging import newest_first
 from domain.orders.fields import parse_metadata, parse_return_url
 from domain.core.settings import Settings
-from domain.money.wallets import ensure_wallet, parse_currency, peek_wallet, post_entry, wallet_view
+from domain.money.currency import parse_currency
+from domain.money.wallets import ensure_wallet, peek_wallet, post_entry, wallet_view
 
 MIN_TOPUP_CENTS = 500
 MAX_TOPUP_CENTS = 100_000

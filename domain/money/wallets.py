@@ -13,19 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.core.clock import iso, utcnow
-from domain.core.errors import InsufficientCredits, InvalidRequest
+from domain.core.errors import InsufficientCredits
 from domain.core.ids import new_id
 from domain.persistence.models import LedgerEntry, Wallet
-
-CURRENCIES = ("eur", "usd")
-
-
-def parse_currency(value: object, field: str = "currency") -> str:
-    if value is None:
-        return "eur"
-    if not isinstance(value, str) or value.lower() not in CURRENCIES:
-        raise InvalidRequest(f'{field} must be "eur" or "usd".', field=field)
-    return value.lower()
 
 
 async def ensure_wallet(session: AsyncSession, account_id: str, mode: str, currency: str) -> Wallet:

@@ -10,6 +10,7 @@ from domain.core.errors import NotCancellable
 from domain.persistence.models import Order, OrderEvent
 
 STATUSES = ("draft", "checkout_open", "paid", "queued", "fulfilled", "failed", "cancelled", "expired")
+PAID_STATES = ("paid", "queued", "fulfilled")  # money taken: the order is on its way or sent
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"checkout_open", "paid", "failed", "cancelled"}),

@@ -1,13 +1,15 @@
 """Payment outcomes of hosted checkouts and top-ups, as state changes inside one transaction.
 
-The sandbox page's Pay/Cancel buttons (test mode) and the Stripe webhook (live mode) call
-these same functions, so a test-mode run walks exactly the path a live payment takes
-(SPEC "Payments"). Each returns whether it changed anything: a repeated or late outcome is
-a no-op, never an error.
+``apply_checkout_outcome`` and ``apply_topup_outcome`` are the one decision: the sandbox
+page's Pay/Cancel buttons (test mode), the payer's cancel link and the Stripe webhook (live
+mode) all end there, so a test-mode run walks exactly the path a live payment takes
+(docs/product.md § Payments). Each returns whether it changed anything: a repeated or late
+outcome is a no-op, never an error.
 """
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,13 +21,16 @@ from domain.money.topups import mark_paid
 
 log = logging.getLogger("pieterpost.payments")
 
+CheckoutOutcome = Literal["paid", "cancelled", "expired", "failed"]
+TopupOutcome = Literal["paid", "cancelled", "expired", "failed"]
+
 
 def is_past_expiry(order: Order) -> bool:
     return order.expires_at is not None and order.expires_at <= utcnow()
 
 
 async def settle_order(session: AsyncSession, order: Order, *, reference: str, note: str) -> bool:
-    """checkout_open → paid, then into fulfillment (seed 002 "Hosted checkout success")."""
+    """checkout_open → paid, then into fulfillment (docs/product.md § Payments)."""
     if order.status != "checkout_open":
         if order.status in ("cancelled", "expired", "failed") and order.mode == "live" \
                 and not order.payment_reference:
@@ -81,3 +86,25 @@ async def close_topup(session: AsyncSession, topup: Topup, status: str) -> bool:
     topup.status = status
     topup.updated_at = utcnow()
     return True
+
+
+async def apply_checkout_outcome(session: AsyncSession, order: Order, outcome: CheckoutOutcome, *,
+                                 note: str, reference: str | None = None) -> bool:
+    """What a payment provider reported for an order's checkout, applied to the locked order.
+
+    ``paid`` needs the payment ``reference``; ``failed`` keeps ``note`` as the order's error."""
+    if outcome == "paid":
+        assert reference is not None
+        return await settle_order(session, order, reference=reference, note=note)
+    if outcome == "failed":
+        return await fail_checkout(session, order, error=note)
+    if outcome == "expired":
+        return await expire_checkout(session, order, note=note)
+    return await cancel_checkout(session, order, note=note)
+
+
+async def apply_topup_outcome(session: AsyncSession, topup: Topup, outcome: TopupOutcome) -> bool:
+    """``paid`` credits the wallet once; anything else closes a pending top-up."""
+    if outcome == "paid":
+        return await settle_topup(session, topup)
+    return await close_topup(session, topup, outcome)

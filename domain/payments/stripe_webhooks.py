@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.persistence.db import Database
 from domain.core.errors import InvalidRequest, Misconfigured
 from domain.persistence.models import Order, StripeEvent, Topup
-from domain.payments.settlement import close_topup, expire_checkout, fail_checkout, settle_order, settle_topup
+from domain.payments.settlement import apply_checkout_outcome, apply_topup_outcome
 from domain.core.settings import Settings
 
 log = logging.getLogger("pieterpost.webhooks")
@@ -97,11 +97,13 @@ async def _order_event(session: AsyncSession, kind: str, obj: dict[str, Any], or
                       obj.get("currency"), order.amount_cents)
             return "ignored: amount mismatch"
         reference = str(obj.get("payment_intent") or obj["id"])
-        changed = await settle_order(session, order, reference=reference, note=f"paid through Stripe ({kind})")
+        changed = await apply_checkout_outcome(session, order, "paid", reference=reference,
+                                               note=f"paid through Stripe ({kind})")
     elif kind == ASYNC_FAILED:
-        changed = await fail_checkout(session, order, error="The payment did not complete; nothing will be sent.")
+        changed = await apply_checkout_outcome(session, order, "failed",
+                                               note="The payment did not complete; nothing will be sent.")
     else:
-        changed = await expire_checkout(session, order, note="Stripe session expired unpaid")
+        changed = await apply_checkout_outcome(session, order, "expired", note="Stripe session expired unpaid")
     return "applied" if changed else f"ignored: order is {order.status}"
 
 
@@ -111,9 +113,9 @@ async def _topup_event(session: AsyncSession, kind: str, obj: dict[str, Any], to
             return "awaiting asynchronous payment"
         if not _amount_matches(obj, topup.amount_cents, topup.currency):
             return "ignored: amount mismatch"
-        changed = await settle_topup(session, topup)
+        changed = await apply_topup_outcome(session, topup, "paid")
     elif kind == ASYNC_FAILED:
-        changed = await close_topup(session, topup, "failed")
+        changed = await apply_topup_outcome(session, topup, "failed")
     else:
-        changed = await close_topup(session, topup, "expired")
+        changed = await apply_topup_outcome(session, topup, "expired")
     return "applied" if changed else f"ignored: top-up is {topup.status}"

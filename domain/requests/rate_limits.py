@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.core.clock import utcnow
 from domain.core.errors import ErrorCode, LimitExceeded
+from domain.core.settings import Settings
 from domain.persistence.models import UsageCounter
 
 
@@ -27,6 +28,20 @@ class WindowCount:
     @property
     def remaining(self) -> int:
         return max(0, self.limit - self.count)
+
+
+def request_buckets(settings: Settings, *, account_id: str, ip: str,
+                    key_id: str | None = None) -> list[tuple[str, int]]:
+    """The minute windows one request counts in: per account, per API key (REST only), per source IP.
+
+    REST and MCP share the account and IP windows, so a client cannot double its rate by
+    switching between them."""
+    per_account = settings.rate_limit_per_minute
+    buckets = [(f"acct:{account_id}", per_account)]
+    if key_id is not None:
+        buckets.append((f"key:{key_id}", per_account))
+    buckets.append((f"ip:{ip}", settings.rate_limit_ip_per_minute))
+    return buckets
 
 
 async def increment(session: AsyncSession, bucket: str, window: int, by: int = 1) -> int:
@@ -61,6 +76,13 @@ async def hit_minute_limits(session: AsyncSession, buckets: list[tuple[str, int]
             )
     assert tightest is not None
     return tightest
+
+
+async def counts(session: AsyncSession, buckets: list[str], window: int) -> dict[str, int]:
+    """Current counts of ``buckets`` in ``window`` (missing buckets are 0), without counting."""
+    rows = (await session.execute(select(UsageCounter.bucket, UsageCounter.count).where(
+        UsageCounter.bucket.in_(buckets), UsageCounter.window == window))).all()
+    return {bucket: int(count) for bucket, count in rows}
 
 
 async def count_daily_order(session: AsyncSession, account_id: str, cap: int) -> int:

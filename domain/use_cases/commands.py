@@ -15,13 +15,15 @@ from domain.payments.checkout import close_live_session
 from domain.accounts.accounts import capability_flags, get_account
 from domain.core.context import Caller
 from domain.persistence.db import Database
-from domain.core.errors import InvalidRequest
+from domain.core.errors import InvalidRequest, SpendLimitReached
+from domain.limits import events as limit_events
 from domain.requests.idempotency import check_key, run_idempotent
 from domain.orders.views import order_view
 from domain.orders.fields import check_strings
 from domain.orders.payloads import parse_order
 from domain.core.settings import Settings
-from domain.money.wallets import parse_currency, peek_wallet, wallet_view
+from domain.money.currency import DEFAULT_CURRENCY, parse_currency
+from domain.money.wallets import peek_wallet, wallet_view
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,11 @@ async def create_direct_order(db: Database, settings: Settings, caller: Caller, 
         created = await orders.create_direct_order(session, caller, draft, settings, source=caller.channel)
         return 200, order_view(created.order, settings.base_url, created.wallet)
 
-    return await _create(db, caller, "direct_order", body, idempotency_key, operation)
+    try:
+        return await _create(db, caller, "direct_order", body, idempotency_key, operation)
+    except SpendLimitReached as refused:  # the order rolled back; the event gets its own transaction
+        await limit_events.spend_limit_reached(db, caller, refused)
+        raise
 
 
 async def create_checkout_order(db: Database, settings: Settings, caller: Caller, body: Any, *,
@@ -95,7 +101,7 @@ async def quote(db: Database, settings: Settings, caller: Caller, body: Any) -> 
         draft = parse_order(body, mode=caller.mode)
         priced = await orders.quote_order(session, caller, draft, settings)
         account = await get_account(session, caller.account_id)
-        wallet = await peek_wallet(session, caller.account_id, caller.mode, "eur")
+        wallet = await peek_wallet(session, caller.account_id, caller.mode, DEFAULT_CURRENCY)
         return {
             **capability_flags(account),
             "amountCents": priced.amount_cents,

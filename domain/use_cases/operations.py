@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from domain.assets.service import storage_for
 from domain.core.clock import utcnow
+from domain.core.settings import Settings
 from domain.fulfillment.handoff import JOB_PENDING, JOB_REFUNDING
 from domain.persistence.db import Database
 from domain.persistence.models import FulfillmentJob, Order
@@ -44,6 +46,11 @@ async def snapshot(db: Database) -> OperationsSnapshot:
         orders_by_status={(mode, status): int(count) for mode, status, count in rows},
         queues={"fulfillment": QueueFigures(backlog, int(due_count or 0), age)},
     )
+
+
+async def assets_ready(settings: Settings) -> None:
+    """Raises unless the configured asset store is reachable and writable."""
+    await storage_for(settings).check()
 
 
 async def database_ready(db: Database) -> None:

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from domain.accounts.apikeys import authenticate
 from domain.core.context import Caller
-from domain.persistence.db import Database
-from domain.core.errors import DomainError
-from domain.requests.rate_limits import WindowCount, hit_minute_limits
+from domain.core.errors import DomainError, ErrorCode
 from domain.core.settings import Settings
+from domain.requests.rate_limits import WindowCount
+from domain.use_cases import access
+from domain.use_cases.system import Database
 
 
 @dataclass(frozen=True)
@@ -37,18 +37,12 @@ async def api_context(request: Request) -> ApiContext:
     """Authenticate, then count the request per account, per key and per source IP."""
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
-    async with db.transaction() as session:  # one commit: key lookup, last use, three counters
-        caller, account, key = await authenticate(session, bearer_token(request))
-        per_account = settings.rate_limit_per_minute
-        try:
-            window = await hit_minute_limits(session, [
-                (f"acct:{account.id}", per_account),
-                (f"key:{key.id}", per_account),
-                (f"ip:{client_ip(request)}", settings.rate_limit_ip_per_minute),
-            ])
-        except DomainError as exc:  # the rejected request is rolled back and not counted
-            request.state.rate_headers = _headers(per_account, 0, exc.retry_after or 60)
-            raise
+    try:
+        caller, window = await access.api_request(db, settings, bearer_token(request), client_ip(request))
+    except DomainError as exc:
+        if exc.code == ErrorCode.RATE_LIMITED:  # refused by a minute window (rolled back, not counted)
+            request.state.rate_headers = _headers(settings.rate_limit_per_minute, 0, exc.retry_after or 60)
+        raise
     request.state.rate_headers = _headers(window.limit, window.remaining, window.reset_in)
     return ApiContext(caller=caller, db=db, settings=settings, window=window)
 

@@ -8,7 +8,7 @@ from starlette.routing import Route
 from domain.assets.inspect import MAX_IMAGE_PIXELS, POSTCARD_MIN_SIDE
 from domain.assets.kinds import MAX_UPLOAD_BYTES
 from domain.assets.service import open_public_asset, parse_kind, storage_for, store_staged
-from domain.persistence.db import Database
+from domain.use_cases.system import Database
 from domain.core.errors import InvalidRequest, PayloadTooLarge
 from domain.core.settings import Settings
 from server.api.auth import api_context

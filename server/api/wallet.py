@@ -6,7 +6,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.use_cases import commands
-from domain.money.wallets import CURRENCIES
+from domain.money.currency import CURRENCIES
 from server.api.auth import api_context
 from server.api.body import query_choice, query_int, reject_unknown_query
 from server.api.creates import create_endpoint

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 from mcp.server.sse import SseServerTransport
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
@@ -23,14 +22,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.core.settings import Settings
+from domain.use_cases.system import Database
 from server.mcp.auth import Authenticator, OAuthAuthenticator
 from server.mcp.edge import McpEdgeMiddleware, OriginPolicy
 from server.mcp.gate import BearerGate
 from server.mcp.handlers import build_server
 from server.mcp.sse_relay import SseRelay
-
-if TYPE_CHECKING:
-    from domain.persistence.db import Database
 
 SSE_PATH = "/mcp/sse"
 SSE_MESSAGES_PATH = "/mcp/messages/"
@@ -39,7 +36,7 @@ SSE_MESSAGES_PATH = "/mcp/messages/"
 class McpEndpoint:
     """One per app: ``routes()`` for the router, ``lifespan(db)`` entered once the db exists."""
 
-    def __init__(self, settings: Settings, *, db: "Database | None" = None,
+    def __init__(self, settings: Settings, *, db: Database | None = None,
                  authenticator: Authenticator | None = None) -> None:
         self.settings = settings
         self._db = db
@@ -60,7 +57,7 @@ class McpEndpoint:
         )
 
     @property
-    def db(self) -> "Database":
+    def db(self) -> Database:
         if self._db is None:
             raise RuntimeError("MCP endpoint used before its lifespan started")
         return self._db
@@ -118,7 +115,7 @@ class McpEndpoint:
         return routes
 
     @contextlib.asynccontextmanager
-    async def lifespan(self, db: "Database | None" = None) -> AsyncIterator[None]:
+    async def lifespan(self, db: Database | None = None) -> AsyncIterator[None]:
         """Run the SDK session manager in a task of its own: its task group must be entered and
         left by one task, which a host's lifespan (or a test fixture) does not promise."""
         if db is not None:

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from domain.core.settings import Settings
-
-if TYPE_CHECKING:
-    from domain.persistence.db import Database
+from domain.use_cases.system import Database
+from oauth import bearer
 
 
 @dataclass(frozen=True)
@@ -51,13 +50,11 @@ class Authenticator(Protocol):
 class OAuthAuthenticator:
     """Production authenticator backed by ``oauth.bearer`` (database-only, so multi-process safe)."""
 
-    def __init__(self, db: "Database", settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
 
     async def authenticate(self, authorization: str | None) -> Principal:
-        from oauth import bearer
-
         try:
             info = await bearer.verify(self.db, authorization, self.settings)
         except bearer.BearerError as err:
@@ -71,9 +68,7 @@ class OAuthAuthenticator:
         )
 
     def missing_scope(self, principal: Principal, tool_name: str) -> AuthFailure | None:
-        from oauth import bearer
-
-        # relayed SSE messages carry the sender's scopes but no token object; require_scope reads .scopes
+        # a principal rebuilt from stored data has its scopes but no token object; require_scope reads .scopes
         info = principal.token_info or SimpleNamespace(scopes=principal.scopes)
         try:
             bearer.require_scope(info, tool_name)

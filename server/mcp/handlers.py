@@ -1,15 +1,14 @@
-"""The low-level MCP ``Server`` and its two handlers: tools/list and tools/call.
+"""The low-level MCP ``Server`` and its handlers: tools/list, tools/call, resources/list and resources/read.
 
 Handlers stay thin: tools/list serves ``schemas/tools.json`` as is, tools/call checks the
-grant's scope and hands over to ``tools.registry.call``. JSON-RPC errors are used only for an
+call rate and hands over to ``tools.registry.call``. JSON-RPC errors are used only for an
 unknown tool name (MCP "Error Handling": protocol error) — every other failure is an
-``isError`` result (SEP-1303).
+``isError`` result (SEP-1303). The only resource is the MCP App page (``server/mcp/apps``).
 """
 from __future__ import annotations
 
 import json
-
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import mcp_types as types
 from mcp.server.caching import CacheHint
@@ -17,19 +16,20 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel.server import Server
 from mcp.shared.exceptions import MCPError
 
-from domain.core.errors import DomainError, ErrorCode
-from domain.requests.rate_limits import hit_minute_limits
+from domain.core.errors import DomainError
 from domain.core.settings import Settings
 from server import metrics
-from server.mcp.auth import Authenticator, Principal
+from domain.use_cases import access
+from domain.use_cases.limits import check_active
+from domain.use_cases.system import Database
+from oauth import connections
+from schemas import tools_by_name
+from server.mcp import apps
+from server.mcp.auth import Principal
 from server.mcp.docs_routes import docs_sections
 from server.mcp.gate import principal_of
-from schemas import tools_by_name
 from tools import registry, results
 from tools.context import ToolEnv
-
-if TYPE_CHECKING:
-    from domain.persistence.db import Database
 
 SERVER_NAME = "pieterpost"
 SERVER_TITLE = "PieterPost"
@@ -62,26 +62,13 @@ def _client_ip(ctx: ServerRequestContext[Any, Any]) -> str:
     return client[0] if client else "unknown"
 
 
-def _connections_lister(db: "Database", account_id: str) -> Any:
+def _connections_lister(db: Database, account_id: str) -> Any:
     """The user's connected MCP clients, from the oauth area (for search/fetch)."""
-    try:
-        from oauth import connections
-    except ImportError:
-        return None
 
     async def list_connections() -> list[dict[str, Any]]:
         return await connections.list_connections(db, account_id)
 
     return list_connections
-
-
-async def _count_call(db: "Database", settings: Settings, principal: Principal, ip: str) -> None:
-    """SPEC "Limits": MCP calls count against the same per-account and per-IP minute windows as REST."""
-    async with db.transaction() as session:
-        await hit_minute_limits(session, [
-            (f"acct:{principal.account_id}", settings.rate_limit_per_minute),
-            (f"ip:{ip}", settings.rate_limit_ip_per_minute),
-        ])
 
 
 class Runtime(Protocol):
@@ -90,10 +77,7 @@ class Runtime(Protocol):
     settings: Settings
 
     @property
-    def db(self) -> "Database": ...
-
-    @property
-    def authenticator(self) -> Authenticator: ...
+    def db(self) -> Database: ...
 
 
 def _outcome(result: dict[str, Any]) -> str:
@@ -120,18 +104,15 @@ def build_server(runtime: Runtime) -> Server[Any]:
         name = params.name
         if name not in registry.registry():
             raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown tool: {name}")
-        principal = _principal(ctx)
+        principal = _principal(ctx)  # its scope for this tool was checked by the bearer gate
         db = runtime.db
-        refused = runtime.authenticator.missing_scope(principal, name)
-        if refused is not None:
-            return {**results.failure(
-                ErrorCode.FORBIDDEN.value,
-                f"insufficient_scope: {name} needs the {refused.scope} scope, which this connection was not "
-                f"granted. Reconnect PieterPost and approve {refused.scope}.",
-            ), "resultType": "complete"}
+        try:  # a paused account's tokens stop at once, on every tool (account_inactive)
+            await check_active(db, principal.account_id)
+        except DomainError as err:
+            return {**results.failure(err.code.value, err.message), "resultType": "complete"}
         ip = _client_ip(ctx)
         try:
-            await _count_call(db, settings, principal, ip)
+            await access.mcp_call(db, settings, principal.account_id, ip)
         except DomainError as err:
             return {**results.failure(err.code.value, err.message), "resultType": "complete"}
         env = ToolEnv(
@@ -148,6 +129,18 @@ def build_server(runtime: Runtime) -> Server[Any]:
         metrics.observe_tool_call(name, _outcome(result))
         return {**result, "resultType": "complete"}
 
+    async def on_list_resources(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> dict[str, Any]:
+        return {"resources": apps.listing(), "resultType": "complete"}
+
+    async def on_read_resource(ctx: ServerRequestContext[Any, Any], params: types.ReadResourceRequestParams
+                               ) -> dict[str, Any]:
+        found = apps.read(str(params.uri))
+        if found is None:  # MCP "Resources": unknown URI is -32002 resource not found
+            raise MCPError(code=-32002, message=f"Resource not found: {params.uri}")
+        return {**found, "resultType": "complete"}
+
     return Server(
         SERVER_NAME,
         # The tool list is the same for every caller: 2026-07-28 clients may cache it for 5 minutes.
@@ -160,4 +153,6 @@ def build_server(runtime: Runtime) -> Server[Any]:
         get_tool_input_schema=_input_schema,
         on_list_tools=on_list_tools,
         on_call_tool=on_call_tool,
+        on_list_resources=on_list_resources,
+        on_read_resource=on_read_resource,
     )

@@ -1,11 +1,11 @@
-"""Legacy HTTP+SSE across several processes, through a shared store (SPEC "MCP server").
+"""Legacy HTTP+SSE across several processes, through a shared store (``domain.requests.relay_store``).
 
 An SSE client holds one long GET stream on one process and POSTs its messages to
 ``/mcp/messages/?session_id=…``; behind a load balancer those POSTs may reach any process.
 The SDK's ``SseServerTransport`` only knows the streams of its own process, so:
 
-- opening a stream registers its session id and owner (account, client) in ``mcp_sse_sessions``;
-- a POST for a session this process does not hold is stored in ``mcp_sse_messages`` (after the
+- opening a stream registers its session id and owner (account, client) in the store;
+- a POST for a session this process does not hold is parked in the store (after the
   bearer gate and an owner check: another account's session id is answered 404, like unknown);
 - the process holding the stream polls for its sessions' messages and feeds them into the
   stream's reader, with the sender's verified principal attached, then deletes them.
@@ -17,30 +17,26 @@ import asyncio
 import logging
 import re
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 import mcp_types as types
 from mcp.server.sse import SseServerTransport
 from mcp.shared.message import ServerMessageMetadata, SessionMessage
-from sqlalchemy import delete, select, update
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from domain.core.clock import utcnow
+from domain.requests import relay_store
+from domain.use_cases.system import Database
 from server.mcp.auth import Principal
 from server.mcp.gate import PRINCIPAL_KEY, principal_of
-from server.mcp.relay_models import McpSseMessage, McpSseSession
-
-if TYPE_CHECKING:
-    from domain.persistence.db import Database
 
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.05
-HEARTBEAT = timedelta(seconds=60)
-STALE = timedelta(seconds=180)  # a session whose process stopped beating is gone
+HEARTBEAT = timedelta(seconds=60)  # well inside relay_store.STALE
 _SESSION_IN_ENDPOINT = re.compile(rb"session_id=([0-9a-f]{32})")
 
 
@@ -55,7 +51,7 @@ def _principal_from(data: dict[str, Any]) -> Principal:
 
 
 class SseRelay:
-    def __init__(self, transport: SseServerTransport, db: "Database") -> None:
+    def __init__(self, transport: SseServerTransport, db: Database) -> None:
         self.transport = transport
         self.db = db
         self.local: dict[str, Principal] = {}  # session hex -> who opened it (this process only)
@@ -80,15 +76,12 @@ class SseRelay:
 
     async def _register(self, session: str, principal: Principal) -> None:
         self.local[session] = principal
-        async with self.db.transaction() as s:
-            s.add(McpSseSession(session_id=session, account_id=principal.account_id, client_id=principal.client_id))
+        await relay_store.register(self.db, session, principal.account_id, principal.client_id)
 
     async def stream_closed(self, sending: Send) -> None:
         for session in getattr(sending, "sessions", []):
             self.local.pop(session, None)
-            async with self.db.transaction() as s:
-                await s.execute(delete(McpSseMessage).where(McpSseMessage.session_id == session))
-                await s.execute(delete(McpSseSession).where(McpSseSession.session_id == session))
+            await relay_store.forget(self.db, session)
 
     # -- message side ------------------------------------------------------------------------
     async def handle_post(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -97,23 +90,18 @@ class SseRelay:
             await self.transport.handle_post_message(scope, receive, send)
             return
         principal = principal_of(scope)
-        async with self.db.transaction() as s:
-            row = await s.get(McpSseSession, session)
-            if row is not None and utcnow() - row.seen_at > STALE:
-                await s.delete(row)
-                row = None
-            if row is None or principal is None or row.account_id != principal.account_id:
-                await Response("Could not find session", status_code=404)(scope, receive, send)
-                return
-            body = await Request(scope, receive).body()
-            try:
-                types.jsonrpc_message_adapter.validate_json(body, by_name=False)
-            except ValueError:
-                await Response("Could not parse message", status_code=400)(scope, receive, send)
-                return
-            client = scope.get("client")
-            s.add(McpSseMessage(session_id=session, body=body.decode(),
-                                principal=_principal_json(principal, client[0] if client else "unknown")))
+        if principal is None or not await relay_store.owned_by(self.db, session, principal.account_id):
+            await Response("Could not find session", status_code=404)(scope, receive, send)
+            return
+        body = await Request(scope, receive).body()
+        try:
+            types.jsonrpc_message_adapter.validate_json(body, by_name=False)
+        except ValueError:
+            await Response("Could not parse message", status_code=400)(scope, receive, send)
+            return
+        client = scope.get("client")
+        await relay_store.park(self.db, session, body.decode(),
+                               _principal_json(principal, client[0] if client else "unknown"))
         await Response("Accepted", status_code=202)(scope, receive, send)
 
     def _held_here(self, session: str) -> bool:
@@ -130,17 +118,12 @@ class SseRelay:
                 await self._deliver()
                 if utcnow() - last_beat > HEARTBEAT:
                     last_beat = utcnow()
-                    async with self.db.transaction() as s:
-                        await s.execute(update(McpSseSession).where(
-                            McpSseSession.session_id.in_(list(self.local))).values(seen_at=last_beat))
+                    await relay_store.heartbeat(self.db, list(self.local), last_beat)
             except Exception:  # keep relaying; the next round retries
                 logger.exception("SSE relay round failed")
 
     async def _deliver(self) -> None:
-        async with self.db.read() as s:
-            rows = list((await s.execute(
-                select(McpSseMessage).where(McpSseMessage.session_id.in_(list(self.local)))
-                .order_by(McpSseMessage.id).limit(100))).scalars())
+        rows = await relay_store.waiting(self.db, list(self.local))
         if not rows:
             return
         for row in rows:
@@ -149,8 +132,7 @@ class SseRelay:
                 continue
             message = types.jsonrpc_message_adapter.validate_json(row.body, by_name=False)
             request = Request({"type": "http", "method": "POST", "path": "/mcp/messages/", "headers": [],
-                               "query_string": b"", "client": (row.principal.get("clientIp", "unknown"), 0),
-                               PRINCIPAL_KEY: _principal_from(row.principal)})
+                               "query_string": b"", "client": (row.sender.get("clientIp", "unknown"), 0),
+                               PRINCIPAL_KEY: _principal_from(row.sender)})
             await writer.send(SessionMessage(message, metadata=ServerMessageMetadata(request_context=request)))
-        async with self.db.transaction() as s:
-            await s.execute(delete(McpSseMessage).where(McpSseMessage.id.in_([r.id for r in rows])))
+        await relay_store.delivered(self.db, [r.id for r in rows])

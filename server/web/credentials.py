@@ -11,9 +11,9 @@ from typing import Literal
 
 import anyio.to_thread
 
-from domain.accounts.accounts import create_account, get_account_by_email
-from domain.persistence.db import Database
 from domain.core.errors import DomainError
+from domain.use_cases import accounts
+from domain.use_cases.system import Database
 from oauth import throttle
 from oauth.passwords import check_password, hash_password, password_problem
 
@@ -40,13 +40,12 @@ async def attempt(db: Database, kind: Kind, email: str, password: str, address: 
 
 
 async def _sign_in(db: Database, email: str, password: str) -> Outcome:
-    async with db.read() as s:
-        account = await get_account_by_email(s, email) if email else None
+    account = await accounts.sign_in_record(db, email)
     # Argon2 is deliberately slow: keep it off the event loop.
     ok = await anyio.to_thread.run_sync(check_password, password, account.password_hash if account else None)
-    if account is None or not ok or account.status != "active":
+    if account is None or not ok or not account.active:
         return Outcome(None, "That email and password do not match an account.", 401)
-    return Outcome(account.id)
+    return Outcome(account.account_id)
 
 
 async def _sign_up(db: Database, email: str, password: str) -> Outcome:
@@ -55,8 +54,6 @@ async def _sign_up(db: Database, email: str, password: str) -> Outcome:
         return Outcome(None, problem, 400)
     password_hash = await anyio.to_thread.run_sync(hash_password, password)
     try:
-        async with db.transaction() as s:
-            account = await create_account(s, email, password_hash=password_hash)
-            return Outcome(account.id)
+        return Outcome(await accounts.sign_up(db, email, password_hash))
     except DomainError as exc:  # invalid email, or the account exists
         return Outcome(None, exc.message, 400)

@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.accounts.accounts import get_account
 from domain.core.settings import Settings
+from domain.use_cases import accounts
 from oauth import authorize, sessions
 from oauth.scopes import describe
 from oauth.service import get_service
@@ -119,9 +119,8 @@ async def consent(request: Request) -> Response:
     if account_id is None:
         return RedirectResponse(_url("login", pending.handle), status_code=303, headers=HEADERS)
     if request.method == "GET":
-        async with service.db.read() as s:
-            account = await get_account(s, account_id)
-        return _page(request, "consent", client_name=pending.client.display_name, account_email=account.email,
+        email = await accounts.email_of(service.db, account_id)
+        return _page(request, "consent", client_name=pending.client.display_name, account_email=email,
                      redirect_host=pending.redirect_host, scopes=describe(pending.scopes), handle=pending.handle,
                      action=_url("consent", pending.handle), logout_action=_url("logout", pending.handle))
     decision = form.get("decision")

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.persistence.db import Database
+from domain.use_cases.system import Database
 from oauth import sessions
 from server.web import credentials, csrf
 from server.web.render import HEADERS, page, secure_cookies

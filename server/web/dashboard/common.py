@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from domain.accounts.views import account_summary
 from domain.core.context import Caller, Mode
-from domain.persistence.db import Database
+from domain.use_cases.system import Database
 from domain.core.errors import DomainError
 from domain.core.settings import Settings
 from oauth import sessions

@@ -8,17 +8,18 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain.accounts import apikeys
-from domain.core.errors import DomainError, NotFound
+from domain.core.errors import DomainError
+from domain.use_cases import keys
+from domain.use_cases import limits
 from server.web import flash
 from server.web.dashboard.common import Visit, dashboard, redirect
+from server.web.dashboard.limits import cents_or_clear
 
 PATH = "/api/dashboard/keys"
 
 
 async def _list(visit: Visit) -> list[dict[str, object]]:
-    async with visit.db.read() as session:
-        return [apikeys.key_view(k) for k in await apikeys.list_keys(session, visit.caller.account_id)]
+    return await keys.list_keys(visit.db, visit.caller.account_id)
 
 
 @dashboard
@@ -34,32 +35,24 @@ async def keys_page(visit: Visit) -> Response:
 @dashboard
 async def create_key(visit: Visit) -> Response:
     mode = visit.field("mode") or visit.mode
-    try:
-        async with visit.db.transaction() as session:
-            made = await apikeys.create_key(session, visit.caller.account_id, mode, visit.field("name") or None)
-            view = apikeys.key_view(made.key)
+    try:  # a live key may get its own daily live limit at creation (docs/limits.md)
+        view, secret = await limits.create_key(visit.db, visit.caller.account_id, mode, visit.field("name") or None,
+                                               cents_or_clear(visit.field("live_limit")))
     except DomainError as exc:
         return visit.render("dashboard/keys.html", exc.status, section="keys", keys=await _list(visit),
                             error=exc.message, name=visit.field("name"))
     response = redirect(PATH)
-    flash.put(response, visit.settings, PATH, {"kind": "api_key", "key": view, "secret": made.secret})
+    flash.put(response, visit.settings, PATH, {"kind": "api_key", "key": view, "secret": secret})
     return response
-
-
-async def _own_key(visit: Visit, key_id: str) -> dict[str, object]:
-    for key in await _list(visit):
-        if key["id"] == key_id:
-            return key
-    raise NotFound(f"No API key {key_id}.")
 
 
 @dashboard
 async def revoke_key(visit: Visit) -> Response:
     key_id = visit.request.path_params["key_id"]
     if visit.request.method == "GET":
-        return visit.render("dashboard/key_revoke.html", section="keys", key=await _own_key(visit, key_id))
-    async with visit.db.transaction() as session:
-        await apikeys.revoke_key(session, visit.caller.account_id, key_id)
+        key = await keys.get_key(visit.db, visit.caller.account_id, key_id)
+        return visit.render("dashboard/key_revoke.html", section="keys", key=key)
+    await keys.revoke_key(visit.db, visit.caller.account_id, key_id)
     return redirect(f"{PATH}?revoked={key_id}")
 
 
