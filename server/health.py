@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from domain.use_cases import operations
 
-CHECK_TIMEOUT = 3.0
+CHECK_TIMEOUT = 5.0
 
 
 async def healthz(request: Request) -> Response:
