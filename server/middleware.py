@@ -1,6 +1,8 @@
-"""Plain ASGI middleware: request ids and one JSON access-log line per request."""
+"""Plain ASGI middleware: request ids and one JSON access-log line per request, rate headers,
+HSTS behind https, and the request-body deadline."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
@@ -8,6 +10,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.core.errors import DomainError, ErrorCode
 from server.logs import request_id_var
 
 log = logging.getLogger("pieterpost.access")
@@ -113,10 +116,6 @@ class BodyDeadlineMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        import asyncio
-
-        from domain.core.errors import DomainError, ErrorCode
-
         body_done = False
         deadline = time.monotonic() + self.total
 

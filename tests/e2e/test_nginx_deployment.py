@@ -24,18 +24,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import httpx2
 import pytest
+from mcp.client.session import ClientSession
+from mcp.client.streamable_http import streamable_http_client
 from pypdf import PdfReader
 
 from tests.domain.filemakers import image_bytes, image_sizes
 from tests.support import fake_partner
 from tests.support.fake_s3 import FakeS3, running_s3
 from tests.support.mcp_client import handshake, structured
-from tests.support.mcp_oauth import Browser, _form, oauth_provider
+from tests.support.mcp_oauth import REDIRECT_URI, Browser, _form, oauth_provider
 from tests.support.nginx import NGINX, running_nginx
 from tests.support.pg_cluster import Cluster, pg_bin, private_cluster
 from tests.support.servers import ROOT, cli_env, free_port, run_cli, running_server
@@ -74,7 +76,6 @@ class SigningInBrowser(Browser):
 
     async def visit(self, authorization_url: str) -> None:
         answer = await self.http.get(authorization_url)
-        from tests.support.mcp_oauth import REDIRECT_URI
         while answer.status_code in (302, 303) and not answer.headers["location"].startswith(REDIRECT_URI):
             page = await self.http.get(urljoin(str(answer.url), answer.headers["location"]))
             if "signin-form" in page.text:
@@ -88,7 +89,6 @@ class SigningInBrowser(Browser):
                 answer = await self.http.post(urljoin(str(page.url), action), data={**hidden, "decision": "approve"})
             else:
                 answer = page
-        from urllib.parse import parse_qs, urlsplit
         location = answer.headers.get("location", "")
         assert location.startswith(REDIRECT_URI), f"{answer.status_code} {answer.text[:300]}"
         self._pending = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
@@ -234,9 +234,6 @@ async def test_the_whole_journey_through_nginx(deployment: Deployment) -> None:
     # OAuth sign-in with the MCP SDK through nginx; the tools see the same account and orders
     browser = SigningInBrowser(email=d.email, password=PASSWORD)
     provider = oauth_provider(f"{d.base}/mcp/", browser)
-    from mcp.client.session import ClientSession
-    from mcp.client.streamable_http import streamable_http_client
-
     async with httpx2.AsyncClient(auth=provider, timeout=60) as mcp_http, streamable_http_client(
             f"{d.base}/mcp/", http_client=mcp_http) as (read, write), ClientSession(read, write) as session:
         await handshake(session, "2025-11-25")

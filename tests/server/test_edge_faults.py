@@ -9,7 +9,7 @@ import pytest
 
 from domain.core.settings import Settings
 from server.cli import uvicorn_options
-from tests.conftest import auth, make_settings
+from tests.conftest import auth
 from tests.server.uvicorn_inproc import serving
 from tests.support.apps import asgi_client, running_app
 
