@@ -11,6 +11,7 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.core.errors import DomainError, ErrorCode
+from server.middleware import timed_receive
 from domain.use_cases.system import DATABASE_ERRORS
 from server.web.render import page
 
@@ -164,15 +165,19 @@ class AlwaysAnswerMiddleware:
     Starlette's own catch-all re-raises after rendering, and uvicorn then closes the
     keep-alive connection, so a client's next request on it got no answer at all. A client
     that went away mid-body is logged as one quiet line, not as an error with tracebacks.
+    The same layer times the request body (``server.middleware.timed_receive``).
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, body_idle: float = 20.0, body_total: float = 300.0) -> None:
         self.app = app
+        self.body_idle = body_idle
+        self.body_total = body_total
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        receive = timed_receive(scope, receive, idle=self.body_idle, total=self.body_total)
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -186,6 +191,10 @@ class AlwaysAnswerMiddleware:
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if is_client_gone(exc):
                 log.info("client disconnected before the request body was complete")
+                return
+            if isinstance(exc, DomainError):  # e.g. the body deadline, raised outside a route
+                if not started:
+                    await error_response(exc.code, exc.message, exc.status)(scope, receive, send)
                 return
             if is_database_outage(exc):
                 log.error("database unavailable: %s: %s", type(exc).__name__, exc)
