@@ -116,6 +116,36 @@ class Settings(BaseSettings):
     # a 50 MB upload_asset file base64-encoded (~67 MB) plus the JSON-RPC envelope
     mcp_max_body_bytes: int = 72 * 1024 * 1024
 
+    # deployment (docs/deploy.md): HTTP server limits, shutdown, health, metrics
+    # a body must keep arriving: at most this long between chunks, and in all
+    body_idle_timeout_seconds: float = 20.0
+    body_total_timeout_seconds: float = 300.0
+    keep_alive_timeout_seconds: float = 5.0
+    graceful_shutdown_seconds: float = 30.0
+    # concurrent connections+tasks per process before uvicorn answers 503 (0 = no limit)
+    limit_concurrency: int = 1000
+    # proxies whose X-Forwarded-For/-Proto are believed (comma-separated IPs, or "*")
+    forwarded_allow_ips: str = "127.0.0.1"
+    # /metrics is off unless set; then it needs ``Authorization: Bearer <token>``
+    metrics_token: str = Field(default="", repr=False)
+    # /readyz pings Redis when redis_url (above) is set
+
+    # asset bytes: "local" (PIETERPOST_ASSET_DIR) or "s3" (any S3-compatible store)
+    asset_store: str = "local"
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint: str = ""  # e.g. https://<account>.r2.cloudflarestorage.com; empty = AWS
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = Field(default="", repr=False)
+    s3_secret_access_key: str = Field(default="", repr=False)
+
+    @field_validator("asset_store")
+    @classmethod
+    def _known_store(cls, value: str) -> str:
+        if value not in ("local", "s3"):
+            raise ValueError("PIETERPOST_ASSET_STORE must be local or s3")
+        return value
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

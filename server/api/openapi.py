@@ -36,7 +36,16 @@ _RECIPIENT: S = {
 _ASSET_REF: S = {"oneOf": [{"type": "string"}, {"type": "object", "required": ["assetId"],
                                                  "properties": {"assetId": {"type": "string"}}}]}
 _METADATA: S = {"type": "object", "maxProperties": 20,
-                "additionalProperties": {"type": ["string", "number", "boolean"]}}
+                "description": "At most 20 keys of 1 to 40 characters; values are strings of at most 500 "
+                               "characters, finite numbers (integers within ±2^53) or booleans.",
+                "propertyNames": {"minLength": 1, "maxLength": 40, "pattern": "\\S"},
+                "additionalProperties": {"oneOf": [{"type": "string", "maxLength": 500}, {"type": "boolean"},
+                                                   {"type": "number"}]}}
+# parse_order: a body carries exactly one of letters or postcard, and requestType (when sent) must match it
+_ONE_KIND: S = {"oneOf": [{"required": ["letters"], "not": {"required": ["postcard"]}},
+                          {"required": ["postcard"], "not": {"required": ["letters"]}}]}
+_ONE_KIND_TEXT = ("Exactly one of letters or postcard; requestType, when sent, must name the same kind. "
+                  "Enum fields refuse empty strings.")
 _COMMON: S = {
     "requestType": {"type": "string", "enum": ["letter", "postcard"]},
     "externalId": {"type": "string", "maxLength": 200},
@@ -135,19 +144,24 @@ def _query(name: str, schema: S) -> S:
 
 
 def document(base_url: str) -> S:
-    order_request = {"type": "object", "additionalProperties": False, "properties": dict(_COMMON)}
-    checkout_request = {"type": "object", "additionalProperties": False, "properties": {
-        **_COMMON, "returnUrl": {"type": "string", "format": "uri"},
-        "paymentMethod": {"type": "string", "enum": ["auto", "card", "ideal"], "default": "auto"}}}
+    order_request = {"type": "object", "additionalProperties": False, "description": _ONE_KIND_TEXT,
+                     "properties": dict(_COMMON), **_ONE_KIND}
+    checkout_request = {"type": "object", "additionalProperties": False, "description": _ONE_KIND_TEXT, **_ONE_KIND,
+                        "properties": {**_COMMON, "returnUrl": {"type": "string", "format": "uri"},
+                                       "paymentMethod": {"type": "string", "enum": ["auto", "card", "ideal"],
+                                                         "default": "auto"}}}
     page = {"limit": _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
-            "after": _query("startingAfter", {"type": "string"})}
+            "after": {**_query("startingAfter", {"type": "string"}),
+                      "description": "The id of the last object of the previous page; an id this key "
+                                     "cannot see is 404 not_found."}}
     paths: S = {
         "/v1/orders": {
             "post": _op("Create a direct-send order paid from wallet credits", _ref("Order"), body=order_request,
                         idem=True, errors=(400, 401, 402, 403, 409, 429)),
             "get": _op("List orders, newest first", _ref("OrderList"), params=[
                 page["limit"], page["after"], _query("status", {"type": "string", "enum": list(STATUSES)}),
-                _query("requestType", {"type": "string", "enum": ["letter", "postcard"]})]),
+                _query("requestType", {"type": "string", "enum": ["letter", "postcard"]})],
+                       errors=(400, 401, 404, 429)),
         },
         "/v1/quotes": {"post": _op("Price a payload without creating an order (page count per letter)",
                                    _ref("Quote"), body=checkout_request)},
@@ -174,7 +188,8 @@ def document(base_url: str) -> S:
                                              "metadata": _METADATA, "returnUrl": {"type": "string"},
                                              "paymentMethod": {"type": "string", "enum": ["auto", "card", "ideal"]}}}),
             "get": _op("List top-ups of the key's mode", _ref("TopupList"), params=[
-                page["limit"], page["after"], _query("currency", {"type": "string", "enum": ["eur", "usd"]})]),
+                page["limit"], page["after"], _query("currency", {"type": "string", "enum": ["eur", "usd"]})],
+                       errors=(400, 401, 404, 429)),
         },
         "/v1/credits/topups/{topupId}": {"get": _op("Read a top-up", _ref("Topup"), params=[_path("topupId")],
                                                     errors=(401, 404, 429))},
