@@ -22,20 +22,7 @@ Hand-written where no library covers it: RFC 8707 resource binding (``grants.py`
 Client ID Metadata Documents (``cimd.py``), metadata at every SPEC location
 (``metadata.py``), refresh-token family revocation and single-use codes as conditional
 updates (``store.py``), bearer verification and challenges (``bearer.py``).
+
+Routes are built by ``oauth.service.build_routes``; this package file imports nothing, so
+``import oauth.models`` (done by ``migrations.schema``) stays light.
 """
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from starlette.routing import Route
-
-    from domain.core.settings import Settings
-
-
-def build_routes(settings: Settings) -> list[Route]:
-    """Every protocol route (token, registration, revocation, metadata). Imported lazily so
-    that ``import oauth.models`` (done by ``migrations.schema``) stays light."""
-    from oauth.service import build_routes as _build
-
-    return _build(settings)

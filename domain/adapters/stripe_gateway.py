@@ -23,6 +23,8 @@ log = logging.getLogger("pieterpost.stripe")
 
 STRIPE_TIMEOUT_SECONDS = 20
 
+IDEAL_CURRENCY = "eur"  # iDEAL settles in euros only
+
 
 @dataclass(frozen=True)
 class LineItem:
@@ -53,7 +55,7 @@ def payment_method_types(method: str, currency: str) -> list[str]:
         return ["card"]
     if method == "ideal":
         return ["ideal"]
-    return ["card", "ideal"] if currency == "eur" else ["card"]
+    return ["card", "ideal"] if currency == IDEAL_CURRENCY else ["card"]
 
 
 def _client(settings: Settings) -> tuple[stripe.StripeClient, stripe.HTTPXClient]:

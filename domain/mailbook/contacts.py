@@ -15,6 +15,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.core.clock import iso, utcnow
+from domain.core.paging import PAGE_DEFAULT, PAGE_MAX
+from domain.orders.recipients import parse_recipient
 from domain.core.errors import InvalidRequest
 from domain.core.ids import get_owned, new_id
 from domain.persistence.models import Contact
@@ -30,8 +32,8 @@ _COLUMNS = {
 }
 # recipient field -> contact field, to name the caller's field when the address check fails
 _RECIPIENT_TO_CONTACT = {"name": "displayName", "number": "houseNumber", "streetAddress": "street"}
-DEFAULT_LIMIT = 25
-MAX_LIMIT = 100
+DEFAULT_LIMIT = PAGE_DEFAULT
+MAX_LIMIT = PAGE_MAX
 MAX_LEN = 200
 
 
@@ -85,8 +87,6 @@ def _recipient_input(fields: dict[str, str | None], contact_id: str | None) -> d
 
 def _checked(fields: dict[str, str | None]) -> dict[str, str | None]:
     """Validate a full set of contact fields; country and postal code come back normalised."""
-    from domain.orders.recipients import parse_recipient
-
     try:
         recipient = parse_recipient(_recipient_input(fields, None), "contact")
     except InvalidRequest as err:

@@ -16,8 +16,10 @@ from email_validator import EmailNotValidError, validate_email
 
 from domain.core.errors import InvalidRequest
 
-LOCALES = ("de", "en", "es", "fr", "it", "nl")  # SPEC "Other fields"
+LOCALES = ("de", "en", "es", "fr", "it", "nl")  # of the payer-facing pages; "en" when none is given
+DEFAULT_LOCALE = "en"
 PAYMENT_METHODS = ("auto", "card", "ideal")
+EXTERNAL_ID_MAX = 200
 METADATA_MAX_KEYS = 20
 METADATA_KEY_MAX = 40
 METADATA_VALUE_MAX = 500

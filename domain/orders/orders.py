@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.money.currency import DEFAULT_CURRENCY
 from domain.accounts.accounts import get_account
 from domain.payments.checkout import CHECKOUT_TTL, open_checkout
 from domain.core.clock import utcnow
@@ -75,7 +76,7 @@ def _new_order(caller: Caller, quote: Quote, billing_mode: str, source: str) -> 
         billing_mode=billing_mode,
         status="draft",
         amount_cents=quote.amount_cents,
-        currency="eur",
+        currency=DEFAULT_CURRENCY,
         recipient_count=quote.recipient_count,
         external_id=draft.external_id,
         sender_email=draft.sender_email,

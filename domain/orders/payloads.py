@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from domain.core.errors import InvalidRequest
 from domain.orders.fields import (
-    LOCALES, PAYMENT_METHODS, asset_ref, check_strings, expect_object, opt_choice, opt_list, opt_str,
-    parse_email, parse_metadata, parse_return_url, reject_unknown, str_list, type_error,
+    EXTERNAL_ID_MAX, LOCALES, PAYMENT_METHODS, asset_ref, check_strings, expect_object, opt_choice, opt_list,
+    opt_str, parse_email, parse_metadata, parse_return_url, reject_unknown, str_list, type_error,
 )
 from domain.orders.recipients import Recipient, parse_recipient
 from domain.orders.templates import check_variable_keys, placeholders, render
@@ -23,10 +23,12 @@ __all__ = [
 ]
 
 RequestType = Literal["letter", "postcard"]
+REQUEST_TYPES: tuple[RequestType, ...] = ("letter", "postcard")
+COMPOSE_MODES = ("personal", "template")
 ComposeMode = Literal["personal", "template"]
 MAX_PIECES = 25
 LETTER_MESSAGE_MAX = 6000
-POSTCARD_MESSAGE_MAX = 1200  # SPEC: the MCP schema's 1,200 wins over the REST page's 400
+POSTCARD_MESSAGE_MAX = 1200  # one limit for REST and MCP (docs/product.md § Limits)
 ATTACHMENTS_MAX = 3
 VARIABLE_KEYS_MAX = 50
 
@@ -223,7 +225,7 @@ def parse_order(data: object, *, mode: Literal["test", "live"]) -> OrderDraft:
     if has_letters == has_postcard:
         raise InvalidRequest("Provide exactly one of letters or postcard",
                              field="postcard" if has_letters else "letters")
-    request_type = opt_choice(body, "requestType", "", ("letter", "postcard"))
+    request_type = opt_choice(body, "requestType", "", REQUEST_TYPES)
     implied = "letter" if has_letters else "postcard"
     if request_type is not None and request_type != implied:
         raise InvalidRequest(
@@ -231,7 +233,7 @@ def parse_order(data: object, *, mode: Literal["test", "live"]) -> OrderDraft:
             field="requestType",
         )
     common = dict(  # cheap top-level checks first, before per-recipient address work
-        external_id=opt_str(body, "externalId", "", max_len=200),
+        external_id=opt_str(body, "externalId", "", max_len=EXTERNAL_ID_MAX),
         sender_email=parse_email(body, "senderEmail"),
         locale=opt_choice(body, "locale", "", LOCALES) or "en",
         metadata=parse_metadata(body.get("metadata")),

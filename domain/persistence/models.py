@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from domain.core.clock import utcnow
+from domain.money.currency import DEFAULT_CURRENCY
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -120,7 +121,7 @@ class Order(Base):
     billing_mode: Mapped[str] = mapped_column(String(16))  # credits|hosted_checkout
     status: Mapped[str] = mapped_column(String(16), index=True)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3), default="eur")
+    currency: Mapped[str] = mapped_column(String(3), default=DEFAULT_CURRENCY)
     recipient_count: Mapped[int] = mapped_column(Integer)
     external_id: Mapped[str | None] = mapped_column(String(200))
     sender_email: Mapped[str | None] = mapped_column(String(320))
