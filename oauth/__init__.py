@@ -1,4 +1,4 @@
-"""OAuth 2.1 authorization server for the MCP endpoint (SPEC "OAuth 2.1 authorization server").
+"""OAuth 2.1 authorization server for the MCP endpoint (docs/product.md § OAuth).
 
 Library choice: **Authlib 1.9.6** for the grant logic, not the ``mcp`` SDK's ``mcp.server.auth``.
 
@@ -19,7 +19,7 @@ metadata claims, RFC 7009 revocation, RFC 9207 ``iss``, and the RFC 6749 error r
 in a worker thread and its storage hooks hop back to the event loop (``oauth.server``).
 
 Hand-written where no library covers it: RFC 8707 resource binding (``grants.py``),
-Client ID Metadata Documents (``cimd.py``), metadata at every SPEC location
+Client ID Metadata Documents (``cimd.py``), metadata at every location clients look
 (``metadata.py``), refresh-token family revocation and single-use codes as conditional
 updates (``store.py``), bearer verification and challenges (``bearer.py``).
 

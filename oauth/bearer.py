@@ -51,7 +51,7 @@ def resource_metadata_url(settings: Settings) -> str:
 
 def challenge(settings: Settings, *, error: str | None = None, description: str = "",
               scope: str | None = None) -> str:
-    """The ``WWW-Authenticate`` value SPEC prescribes (RFC 6750 §3, RFC 9728 §5.1)."""
+    """The ``WWW-Authenticate`` challenge value (RFC 6750 §3, RFC 9728 §5.1)."""
     parts = [f'realm="{REALM}"', f'resource_metadata="{resource_metadata_url(settings)}"',
              f'scope="{scope or " ".join(ALL_SCOPES)}"']
     if error:

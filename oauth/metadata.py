@@ -1,5 +1,5 @@
 """Discovery documents: RFC 8414 authorization server metadata and RFC 9728 protected
-resource metadata, each served at every location real clients look (SPEC lists them).
+resource metadata, each served at every location real clients look (docs/product.md § OAuth lists them).
 
 The documents are plain dicts built from ``Settings`` in one place, so the issuer string is
 identical in the metadata, the ``iss`` redirect parameter and the resource metadata.
@@ -19,7 +19,7 @@ from oauth.server import issuer_of, resource_of
 
 AS_METADATA_PATHS = (
     "/.well-known/oauth-authorization-server/mcp/oauth",  # RFC 8414 §3.1 path insertion
-    "/mcp/oauth/.well-known/oauth-authorization-server",  # issuer-relative (seed 001)
+    "/mcp/oauth/.well-known/oauth-authorization-server",  # issuer-relative
     "/.well-known/openid-configuration/mcp/oauth",  # clients that try OIDC discovery first
     "/mcp/oauth/.well-known/openid-configuration",
     "/.well-known/oauth-authorization-server",  # 2025-03-26 clients: the origin root
@@ -27,7 +27,7 @@ AS_METADATA_PATHS = (
 PR_METADATA_PATHS = (
     "/.well-known/oauth-protected-resource/mcp",  # RFC 9728 §3.1 path insertion
     "/.well-known/oauth-protected-resource",
-    "/mcp/.well-known/oauth-protected-resource",  # seed 001 "convenience URL"
+    "/mcp/.well-known/oauth-protected-resource",  # under the resource itself
 )
 _CACHE = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
 
@@ -65,7 +65,7 @@ def protected_resource_metadata(settings: Settings) -> dict[str, Any]:
 
 
 def both_slashes(path: str) -> tuple[str, str]:
-    """SPEC: each location answers with and without a trailing slash, never by redirect."""
+    """Each location answers with and without a trailing slash, never by redirect."""
     return path.rstrip("/"), path.rstrip("/") + "/"
 
 

@@ -33,8 +33,8 @@ T = TypeVar("T")
 # Authlib logs issued token dicts at DEBUG; never let secrets reach the logs, whatever LOG_LEVEL says.
 logging.getLogger("authlib").setLevel(logging.INFO)
 
-CODE_TTL = timedelta(seconds=60)  # SPEC: codes live <= 60 s
-ACCESS_TTL = timedelta(hours=1)  # SPEC: access tokens <= 1 h
+CODE_TTL = timedelta(seconds=60)  # single-use codes (docs/product.md § OAuth)
+ACCESS_TTL = timedelta(hours=1)
 REFRESH_TTL = timedelta(days=30)  # each rotation starts a new 30-day window
 ACCESS_PREFIX = "ppat_"
 REFRESH_PREFIX = "pprt_"
@@ -56,7 +56,7 @@ def issuer_of(settings: Settings) -> str:
 
 
 def resource_of(settings: Settings) -> str:
-    """The protected resource: the MCP endpoint (SPEC: ``{BASE_URL}/mcp/``)."""
+    """The protected resource: the MCP endpoint (``{BASE_URL}/mcp/``)."""
     return f"{settings.base_url}/mcp/"
 
 

@@ -1,4 +1,4 @@
-"""search / fetch in the ChatGPT connector shape (SPEC "MCP server").
+"""search / fetch in the ChatGPT connector shape (docs/product.md § MCP server).
 
 search -> ``{"results": [{"id", "title", "url"}]}``; fetch -> ``{"id", "title", "text", "url",
 "metadata"}``. Both index the MCP reference (docs sections) and the caller's own account objects:

@@ -50,7 +50,7 @@ class StripeUnavailable(DomainError):
 
 
 def payment_method_types(method: str, currency: str) -> list[str]:
-    """Seed 001: ``auto`` offers card and iDEAL for EUR; ``ideal`` is EUR only (checked at parse)."""
+    """``auto`` offers card and iDEAL for EUR; ``ideal`` is EUR only (checked at parse)."""
     if method == "card":
         return ["card"]
     if method == "ideal":

@@ -1,4 +1,4 @@
-"""Mailbook: a user's saved contacts (SPEC "Mailbook contacts"; seed 001 "Mailbook contacts").
+"""Mailbook: a user's saved contacts (docs/product.md § Mailbook).
 
 Contacts belong to the account, not to a mode or key, so the functions take the account id.
 Address rules are not repeated here: a contact is valid when the recipient it produces passes
@@ -117,7 +117,7 @@ def _read_fields(data: dict[str, Any], *, partial: bool) -> dict[str, str | None
 
 
 def recipient_of(contact: Contact) -> dict[str, Any]:
-    """The order-payload recipient for a saved contact (seed 001: "Contact results include a recipient")."""
+    """The order-payload recipient for a saved contact: every contact result carries one."""
     fields = {api: getattr(contact, column) for api, column in _COLUMNS.items()}
     return _recipient_input(fields, contact.id)
 

@@ -27,7 +27,7 @@ from domain.orders.quotes import Quote, quote_draft
 from domain.core.settings import Settings
 from domain.money.wallets import ensure_wallet, peek_wallet, post_entry
 
-CANCELLABLE = ("draft", "checkout_open", "paid")  # not yet queued (SPEC "Beyond the seed")
+CANCELLABLE = ("draft", "checkout_open", "paid")  # not yet queued (docs/product.md § Order statuses)
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class CreatedOrder:
 
 async def _check_live_gates(session: AsyncSession, caller: Caller, account: Account, settings: Settings,
                             *, direct: bool) -> None:
-    """Live mode needs a live-enabled account; direct live sends need approval (SPEC "Accounts")."""
+    """Live mode needs a live-enabled account; direct live sends need approval (docs/product.md § Accounts and approval)."""
     if caller.mode != "live":
         return
     if not account.live_enabled:
@@ -178,7 +178,7 @@ async def list_orders(session: AsyncSession, caller: Caller, *, limit: int = 25,
 
 
 async def cancel_order(session: AsyncSession, caller: Caller, order_id: str) -> Order:
-    """Cancel before the order is queued (seed 004 peer: cancel with refund).
+    """Cancel before the order is queued (docs/product.md § Order statuses).
 
     Wallet-paid orders get their credits back in this transaction; a paid hosted checkout is
     refunded through Stripe by the worker. The row is locked so a worker cannot queue it

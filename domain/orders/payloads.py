@@ -2,7 +2,7 @@
 
 One parser for REST ``/v1`` bodies and MCP tool arguments (the MCP adapter strips its own
 keys ``mode``, ``idempotencyKey``, ``confirmLiveSend``, ``maxAmountCents`` first), so both
-faces accept and refuse exactly the same payloads (SPEC "Domain rules"). Pure: no
+faces accept and refuse exactly the same payloads (docs/product.md § Letters and postcards). Pure: no
 database, no asset lookups, no page counting; those happen in ``domain.orders.orders``.
 """
 from __future__ import annotations
@@ -78,7 +78,7 @@ class OrderDraft:
 
 
 def _same_asset(obj: dict[str, Any], id_key: str, ref_key: str, path: str) -> str | None:
-    """``fooAssetId`` and ``foo`` are synonyms (seed 001); both given must agree."""
+    """``fooAssetId`` and ``foo`` are synonyms (as upload_asset returns them); both given must agree."""
     prefix = f"{path}." if path else ""
     by_id = asset_ref(obj[id_key], prefix + id_key) if obj.get(id_key) is not None else None
     by_ref = asset_ref(obj[ref_key], prefix + ref_key) if obj.get(ref_key) is not None else None
@@ -107,7 +107,7 @@ def _items(value: object, path: str, noun: str) -> list[Any]:
 
 
 def _final_text(text: str, limit: int, path: str, recipient_path: str, templated: bool) -> str:
-    """SPEC "Message length": trim, then refuse (never cut) what is still too long."""
+    """docs/product.md § Limits: trim, then refuse (never cut) what is still too long."""
     text = text.strip()
     if len(text) > limit:
         detail = f" once filled in for {recipient_path}" if templated else " after trimming"

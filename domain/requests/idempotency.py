@@ -1,4 +1,4 @@
-"""Idempotent creates (SPEC "Idempotency").
+"""Idempotent creates (docs/product.md § Idempotency).
 
 The create and its idempotency record commit in ONE transaction. The record's unique index
 on (account, scope, key) makes a concurrent duplicate wait for the first transaction and

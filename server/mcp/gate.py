@@ -1,6 +1,6 @@
 """Bearer gate in front of the MCP transports (plain ASGI).
 
-Every request needs a valid token (SPEC "OAuth": 401 with the resource_metadata challenge).
+Every request needs a valid token (401 with the resource_metadata challenge, docs/product.md § MCP server).
 A ``tools/call`` whose tool needs a scope the token lacks is refused here with 403
 ``insufficient_scope`` naming the scope (RFC 6750 §3.1, MCP authorization "Scope challenge"),
 before the transport commits to 200 — the SDK client answers that by stepping up its grant.

@@ -1,6 +1,6 @@
 """Copyable curl examples built from the service's real ``BASE_URL`` (dashboard and docs).
 
-Bodies follow seed 002's quick start: a test top-up, one direct-send letter, then reading
+Bodies follow the REST quick start: a test top-up, one direct-send letter, then reading
 the order and the wallet back.
 """
 from __future__ import annotations
