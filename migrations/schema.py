@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import oauth.models  # noqa: F401  - registers the OAuth tables on Base
 import domain.persistence.relay_models  # noqa: F401  - the legacy-SSE relay tables
+import domain.persistence.limits_models  # noqa: F401  - live spend limits and counters
 from domain.persistence.models import Base
 
 metadata = Base.metadata

@@ -23,6 +23,7 @@ from server import logs, worker
 from server.api import links as api_links
 from server.api import openapi as api_openapi
 from server.api import orders as api_orders
+from server.api import previews as api_previews
 from server.api import proofs as api_proofs
 from server.api import quotes as api_quotes
 from server.api import stripe_webhook
@@ -30,9 +31,9 @@ from server.api import uploads as api_uploads
 from server.api import wallet as api_wallet
 from server.mcp import docs_routes as mcp_docs_routes
 from server.mcp.app import McpEndpoint
-from server.web import dashboard, oauth_pages, signin, static_files
+from server.web import dashboard, front, oauth_pages, signin, static_files
 from server.web import docs as web_docs
-from server.web.payments import checkout_pages, compose_pages, topup_pages
+from server.web.payments import checkout_pages, compose_pages, preview_pages, topup_pages
 from server.errors import EXCEPTION_HANDLERS
 from server.secret import with_secret_key
 from server.middleware import RateHeadersMiddleware, RequestIdMiddleware
@@ -65,6 +66,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *api_orders.routes,
         *api_uploads.routes,
         *api_proofs.routes,
+        *api_previews.routes,
         *api_wallet.routes,
         *api_links.routes,
         *api_quotes.routes,
@@ -72,6 +74,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *build_oauth_routes(settings),
         *oauth_pages.build_routes(settings),
         *static_files.routes,
+        *front.routes,
         *signin.routes,
         *dashboard.routes,
         *web_docs.routes,
@@ -81,6 +84,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *checkout_pages.routes,
         *topup_pages.routes,
         *compose_pages.routes,
+        *preview_pages.routes,
     ]
 
 

@@ -1,4 +1,5 @@
-"""``pieterpost`` command line: serve, migrate, worker, accounts, keys, wallet top-ups."""
+"""``pieterpost`` command line: serve, migrate, worker, accounts (create, approve, pause, reactivate, list,
+limits), keys, wallet top-ups."""
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,7 @@ from domain.accounts.passwords import hash_password
 from domain.core.errors import DomainError
 from domain.core.settings import Settings, get_settings
 from domain.money.currency import CURRENCIES, DEFAULT_CURRENCY
-from domain.use_cases import accounts, system
+from domain.use_cases import accounts, limits, system
 from domain.use_cases.system import Database
 from server import logs
 from server.app import create_app
@@ -65,8 +66,45 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_accounts_control(args: argparse.Namespace, settings: Settings) -> int:
+    """approve | pause | reactivate: takes effect on the account's next request."""
+    data = _run(settings, lambda db: limits.control_account(db, args.email, args.sub))
+    _print(args, data, f"account {data['id']} ({data['email']}): status {data['status']}, "
+                       f"approval {data['approvalStatus']}")
+    return 0
+
+
+def cmd_accounts_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(db: Database) -> dict[str, Any]:
+        return {"data": await limits.list_accounts(db, settings)}
+
+    data = _run(settings, work)
+    if args.json:
+        print(json.dumps(data))
+        return 0
+    print(f"{'email':40} {'status':8} {'approval':9} {'limit/day':>10} {'EUR today':>10} {'USD today':>10}")
+    for row in data["data"]:
+        spent = row["liveSpentTodayCents"]
+        print(f"{row['email']:40} {row['status']:8} {row['approvalStatus']:9} {row['liveDailyLimitCents']:>10} "
+              f"{spent['eur']:>10} {spent['usd']:>10}")
+    return 0
+
+
+def cmd_accounts_limits(args: argparse.Namespace, settings: Settings) -> int:
+    """The operator's daily live spend limit for one account (``--default``: back to the service value)."""
+    cents = None if args.default else args.live_daily_cents
+    data = _run(settings, lambda db: limits.set_operator_limit(db, settings, args.email, cents))
+    _print(args, data, f"account {data['id']} ({data['email']}): live limit {data['limitCents']} cents a UTC day "
+                       f"per currency (operator value {data['operatorLimitCents']})")
+    return 0
+
+
 def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
-    data = _run(settings, lambda db: accounts.create_key_for_operator(db, args.email, args.mode, args.name))
+    async def work(db: Database) -> dict[str, Any]:  # a live key may carry its own daily live limit
+        view, secret = await limits.create_key_for_email(db, args.email, args.mode, args.name, args.live_daily_cents)
+        return {**view, "secret": secret}
+
+    data = _run(settings, work)
     _print(args, data, f"{data['secret']}\n(key {data['id']}, {data['mode']}; shown once, store it now)")
     return 0
 
@@ -104,11 +142,22 @@ def build_parser() -> argparse.ArgumentParser:
     acc.add_argument("--email", required=True)
     acc.add_argument("--password-stdin", action="store_true")
     acc.add_argument("--approve", action="store_true")
+    for action, text in (("approve", "approve for live mode and live direct send"),
+                         ("pause", "refuse every key, token and live hand-off of the account"),
+                         ("reactivate", "undo pause")):
+        add(action, cmd_accounts_control, accounts, help=text).add_argument("--email", required=True)
+    add("list", cmd_accounts_list, accounts, help="every account: status, approval, live limit, today's live spend")
+    lim = add("limits", cmd_accounts_limits, accounts, help="set an account's daily live spend limit")
+    lim.add_argument("--email", required=True)
+    which = lim.add_mutually_exclusive_group(required=True)
+    which.add_argument("--live-daily-cents", type=int, help="cents per UTC day and currency")
+    which.add_argument("--default", action="store_true", help="back to PIETERPOST_LIVE_DAILY_SPEND_LIMIT_CENTS")
     keys = sub.add_parser("keys").add_subparsers(dest="sub", required=True)
     key = add("create", cmd_keys_create, keys)
     key.add_argument("--email", required=True)
     key.add_argument("--mode", choices=["test", "live"], required=True)
     key.add_argument("--name")
+    key.add_argument("--live-daily-cents", type=int, help="this live key's own daily live spend limit")
     wallet = sub.add_parser("wallet").add_subparsers(dest="sub", required=True)
     top = add("topup", cmd_wallet_topup, wallet)
     top.add_argument("--email", required=True)

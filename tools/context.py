@@ -50,4 +50,5 @@ class ToolEnv:
             if len(_INTERNAL_KEYS) >= _INTERNAL_KEYS_MAX:
                 _INTERNAL_KEYS.clear()
             _INTERNAL_KEYS[(self.account_id, mode)] = key_id
-        return Caller(account_id=self.account_id, mode=mode, api_key_id=key_id, channel="mcp")
+        return Caller(account_id=self.account_id, mode=mode, api_key_id=key_id, channel="mcp",
+                      grant_id=self.grant_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.use_cases import keys
+from domain.use_cases import keys, limits
 from tools.context import ToolEnv, mode_of
 
 SECRET_WARNING = "Store this secret now: it is shown only once and cannot be retrieved again."
@@ -17,8 +17,9 @@ async def list_api_keys(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
 async def create_api_key(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
     mode = mode_of(args)
     name = (args.get("name") or "").strip() or f"{mode} key (MCP)"
-    created = await keys.create_key(env.db, env.account_id, mode, name)
-    return {**created, "warning": SECRET_WARNING}
+    # a live key made here inherits this connection's daily live limit (docs/limits.md)
+    view, secret = await limits.create_key_for_connection(env.db, env.account_id, env.grant_id, mode, name)
+    return {"key": view, "secret": secret, "warning": SECRET_WARNING}
 
 
 async def revoke_api_key(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:

@@ -6,14 +6,20 @@ live direct-send confirmation (``confirmLiveSend: true`` and
 """
 from __future__ import annotations
 
+import logging
 import math
+from collections.abc import Awaitable
 from typing import Any
 
-from domain.use_cases import commands
+from domain.printing.previews import small_image
+from domain.use_cases import commands, previews
 from domain.core.errors import DomainError, ErrorCode
 from domain.money.topups import MAX_TOPUP_CENTS, MIN_TOPUP_CENTS
 from tools._common import body_of, unwrap
 from tools.context import ToolEnv, mode_of
+from tools.results import WithContent, image
+
+logger = logging.getLogger(__name__)
 
 QUOTE_FIELDS = (
     "accountId", "amountCents", "approvalStatus", "approvedForDirectSend", "creditsEnabled", "liveEnabled",
@@ -55,11 +61,26 @@ async def _quote(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
     return await commands.quote(env.db, env.settings, caller, body_of(args))
 
 
-async def quote_order(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
+async def with_preview(structured: dict[str, Any], first_page: Awaitable[bytes]) -> WithContent:
+    """``structured`` plus a small image of the first page. The result never depends on the
+    picture: a preview that cannot be drawn now (rate limit, a stored asset gone) is left out."""
+    try:
+        data, mime_type = small_image(await first_page)
+    except DomainError as err:
+        logger.info("preview left out of the tool result: %s", err.message)
+        return WithContent(structured)
+    except Exception:
+        logger.exception("preview failed; the tool result goes out without it")
+        return WithContent(structured)
+    return WithContent(structured, (image(data, mime_type),))
+
+
+async def quote_order(env: ToolEnv, args: dict[str, Any]) -> WithContent:
     raw = await _quote(env, args)
     out = {key: raw[key] for key in QUOTE_FIELDS}
     out["guidance"] = guidance(out, hosted_checkout=bool(raw.get("hostedApiEnabled", True)))
-    return out
+    caller = await env.caller(mode_of(args))
+    return await with_preview(out, previews.first_page_for_payload(env.db, env.settings, caller, body_of(args)))
 
 
 async def _checkout(env: ToolEnv, args: dict[str, Any], name: str) -> dict[str, Any]:
@@ -107,9 +128,10 @@ async def create_direct_order(env: ToolEnv, args: dict[str, Any]) -> dict[str, A
     return unwrap(result)
 
 
-async def get_order(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
+async def get_order(env: ToolEnv, args: dict[str, Any]) -> WithContent:
     caller = await env.caller(mode_of(args))
-    return await commands.get_order(env.db, env.settings, caller, args["orderId"])
+    order = await commands.get_order(env.db, env.settings, caller, args["orderId"])
+    return await with_preview(order, previews.first_page_for_order(env.db, env.settings, caller, args["orderId"]))
 
 
 TOOLS = {

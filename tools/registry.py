@@ -21,7 +21,7 @@ from tools.validation import ArgumentValidator
 
 logger = logging.getLogger(__name__)
 
-Adapter = Callable[[ToolEnv, dict[str, Any]], Awaitable[dict[str, Any]]]
+Adapter = Callable[[ToolEnv, dict[str, Any]], Awaitable[dict[str, Any] | results.WithContent]]
 
 
 class UnknownTool(LookupError):
@@ -76,14 +76,19 @@ async def call(env: ToolEnv, name: str, arguments: dict[str, Any] | None) -> dic
     args = dict(arguments or {})
     try:
         tool.arguments.check(args)
-        structured = await tool.adapter(env, args)
+        returned = await tool.adapter(env, args)
     except DomainError as err:
-        return results.failure(err.code.value, err.message)
+        return results.failure(err.code.value, err.message, err.details)
     except Exception:
         logger.exception("tool %s failed", name)
         return results.failure(ErrorCode.UNKNOWN_ERROR.value, "The tool failed unexpectedly.")
+    extra: tuple[dict[str, Any], ...] = ()
+    if isinstance(returned, results.WithContent):
+        structured, extra = returned.structured, returned.extra
+    else:
+        structured = returned
     problems = tool.output.errors(structured)
     if problems:
         logger.error("tool %s returned data outside its output schema: %s", name, problems[:5])
         return results.failure(ErrorCode.UNKNOWN_ERROR.value, "The tool produced an invalid result.")
-    return results.success(structured)
+    return results.success(structured, extra)

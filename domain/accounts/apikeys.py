@@ -78,11 +78,8 @@ async def authenticate(session: AsyncSession, secret: str | None) -> tuple[Calle
     account = await session.get(Account, key.account_id)
     if account is None or account.status != "active":
         raise AuthError("This API account is not active.", code=ErrorCode.ACCOUNT_INACTIVE)
-    if mode == "live" and not account.live_enabled:
-        raise AuthError(
-            "Live keys need an account enabled for live mode; use a pp_test_ key.",
-            code=ErrorCode.INVALID_API_KEY_MODE,
-        )
+    # A live key of an account awaiting approval still authenticates: it reads its wallet, orders and
+    # approval status, and every live send is refused by the order gates (live_order_cap_reached).
     now = utcnow()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() >= 60:
         key.last_used_at = now  # minute resolution: no write on every request

@@ -24,4 +24,4 @@ async def account_summary(db: Database, account_id: str) -> dict[str, Any]:
         wallets.insert(0, {"balanceCents": 0, "currency": DEFAULT_CURRENCY, "mode": "test", "updatedAt": None})
     if account.live_enabled and not any(w["mode"] == "live" for w in wallets):
         wallets.append({"balanceCents": 0, "currency": DEFAULT_CURRENCY, "mode": "live", "updatedAt": None})
-    return {**capability_flags(account), "email": account.email, "wallets": wallets}
+    return {**capability_flags(account), "email": account.email, "wallets": wallets, "status": account.status}

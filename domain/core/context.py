@@ -14,6 +14,7 @@ class Caller:
     mode: Mode
     api_key_id: str | None = None
     channel: Channel = "api"
+    grant_id: str | None = None  # the OAuth grant (MCP connection) an MCP call acts for
 
     @property
     def test_mode(self) -> bool:

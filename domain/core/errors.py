@@ -34,6 +34,8 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     CONFIRMATION_REQUIRED = "confirmation_required"
+    # spending limits (docs/limits.md)
+    SPEND_LIMIT_REACHED = "spend_limit_reached"
 
 
 STATUS_BY_CODE: dict[ErrorCode, int] = {
@@ -57,6 +59,8 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.CONFIRMATION_REQUIRED: 400,
+    # 402, not 429: a money limit like insufficient_credits; clients that retry 429 on their own must not loop
+    ErrorCode.SPEND_LIMIT_REACHED: 402,
 }
 
 
@@ -72,6 +76,7 @@ class DomainError(Exception):
         code: ErrorCode | None = None,
         field: str | None = None,
         retry_after: int | None = None,
+        details: dict[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         if code is not None:
@@ -79,13 +84,14 @@ class DomainError(Exception):
         self.message = message
         self.field = field
         self.retry_after = retry_after
+        self.details = dict(details or {})  # extra machine-readable fields beside code/error
 
     @property
     def status(self) -> int:
         return STATUS_BY_CODE[self.code]
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code.value, "error": self.message}
+    def to_dict(self) -> dict[str, object]:
+        return {**self.details, "code": self.code.value, "error": self.message}
 
 
 class InvalidRequest(DomainError):
@@ -125,6 +131,12 @@ class LimitExceeded(DomainError):
     """Rate limit, daily cap or live cap; ``retry_after`` seconds when known."""
 
     code = ErrorCode.RATE_LIMITED
+
+
+class SpendLimitReached(DomainError):
+    """A live send would pass a daily live spend limit (account, key or MCP connection)."""
+
+    code = ErrorCode.SPEND_LIMIT_REACHED
 
 
 class PayloadTooLarge(DomainError):

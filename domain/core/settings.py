@@ -30,7 +30,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 60  # per API account (all keys) and per key
     rate_limit_ip_per_minute: int = 600  # per source IP: one IP may serve several accounts
     daily_order_cap: int = 100
+    # preview images: fresh renders per minute, per account and per source IP (cached pages are free)
+    preview_renders_per_minute: int = 30
     live_order_cap_unapproved: int = 0
+    # what live direct sends may draw from the wallet per account, per currency and UTC day (cents;
+    # 10 000 = 100 EUR/USD). Operators override it per account, holders and keys only lower it (docs/limits.md).
+    live_daily_spend_limit_cents: int = Field(default=10_000, ge=0)
 
     # payments and fulfillment
     stripe_secret_key: str = Field(default="", repr=False)

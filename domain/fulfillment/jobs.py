@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.core.clock import utcnow
@@ -24,7 +24,7 @@ from domain.fulfillment.handoff import (
     JOB_DONE, JOB_FAILED, JOB_PENDING, JOB_REFUNDING, fail_order, order_pieces,
 )
 from domain.adapters.print_partner import FulfillmentProvider, HandoffError, handoff_for
-from domain.persistence.models import FulfillmentJob, Order, OrderPiece
+from domain.persistence.models import Account, FulfillmentJob, Order, OrderPiece
 from domain.orders.status import move
 from domain.printing.proofs import piece_pdf
 from domain.core.settings import Settings
@@ -47,8 +47,16 @@ def backoff_seconds(attempts: int, settings: Settings) -> float:
     return base * random.uniform(0.8, 1.2)
 
 
+def _account_active():  # type: ignore[no-untyped-def]
+    """The job's order belongs to an active account (a paused account's hand-offs wait)."""
+    return exists(select(Order.id).join(Account, Account.id == Order.account_id).where(
+        Order.id == FulfillmentJob.order_id, Account.status == "active"))
+
+
 def _claimable(now):  # type: ignore[no-untyped-def]
-    return (FulfillmentJob.status.in_((JOB_PENDING, JOB_REFUNDING)), FulfillmentJob.run_after <= now,
+    # refunds return money to the payer and go on while an account is paused; hand-offs are held
+    return (or_(FulfillmentJob.status == JOB_REFUNDING, and_(FulfillmentJob.status == JOB_PENDING, _account_active())),
+            FulfillmentJob.run_after <= now,
             or_(FulfillmentJob.leased_until.is_(None), FulfillmentJob.leased_until < now))
 
 
@@ -97,6 +105,10 @@ async def process(db: Database, settings: Settings, provider: FulfillmentProvide
         order = await session.get(Order, claim.order_id, with_for_update=True, populate_existing=True)
         if job is None or order is None:
             return "lost lease"
+        if job.status == JOB_PENDING and await _account_paused(session, order.account_id):
+            # paused after the claim: give the lease back untouched (not an attempt), hand nothing off
+            job.leased_until, job.leased_by, job.attempts = None, None, max(0, job.attempts - 1)
+            return "held (account paused)"
         if order.status == "paid":
             move(session, order, "queued", note="taken by the fulfillment worker")
         elif order.status != "queued":
@@ -129,6 +141,11 @@ async def process(db: Database, settings: Settings, provider: FulfillmentProvide
             move(session, order, "fulfilled", note=f"{len(pending)} piece(s) handed to the print partner")
         job.status, job.leased_until, job.leased_by, job.last_error = JOB_DONE, None, None, None
     return "fulfilled"
+
+
+async def _account_paused(session: AsyncSession, account_id: str) -> bool:
+    account = await session.get(Account, account_id)
+    return account is None or account.status != "active"
 
 
 async def _record_piece(db: Database, settings: Settings, claim: Claim, piece_id: str, reference: str) -> bool:

@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.money.currency import DEFAULT_CURRENCY
 from domain.accounts.accounts import get_account
+from domain.accounts.controls import ensure_active
+from domain.limits.spend import charge_live_spend
 from domain.payments.checkout import CHECKOUT_TTL, open_checkout
 from domain.core.clock import utcnow
 from domain.core.context import Caller
@@ -38,22 +40,28 @@ class CreatedOrder:
 
 async def _check_live_gates(session: AsyncSession, caller: Caller, account: Account, settings: Settings,
                             *, direct: bool) -> None:
-    """Live mode needs a live-enabled account; direct live sends need approval (docs/product.md § Accounts and approval)."""
+    """Live mode needs a live-enabled account; direct live sends need approval
+    (docs/product.md § Accounts and approval).
+
+    An account awaiting approval meets its live-order cap first (``live_order_cap_reached``, the
+    documented answer to a live key of such an account), then the switches.
+    """
     if caller.mode != "live":
         return
-    if not account.live_enabled:
-        raise Forbidden("Live mode is not enabled for this account yet.")
-    if direct and not account.approved_for_direct_send:
-        raise Forbidden("Live direct send needs an account approved for direct send.")
     if account.approval_status != "approved":
         live_orders = await session.scalar(
             select(func.count()).select_from(Order).where(Order.account_id == account.id, Order.mode == "live")
         )
         if (live_orders or 0) >= settings.live_order_cap_unapproved:
             raise LimitExceeded(
-                f"Accounts awaiting approval may create {settings.live_order_cap_unapproved} live orders.",
+                f"Accounts awaiting approval may create {settings.live_order_cap_unapproved} live orders; "
+                f"this account's approval status is {account.approval_status}. Test mode works meanwhile.",
                 code=ErrorCode.LIVE_ORDER_CAP_REACHED,
             )
+    if not account.live_enabled:
+        raise Forbidden("Live mode is not enabled for this account yet.")
+    if direct and not account.approved_for_direct_send:
+        raise Forbidden("Live direct send needs an account approved for direct send.")
 
 
 def _check_capabilities(account: Account, billing_mode: str) -> None:
@@ -125,6 +133,7 @@ async def _create_draft(session: AsyncSession, caller: Caller, draft: OrderDraft
                         *, billing_mode: str, source: str) -> Order:
     """Gates, price, daily cap, then the order in ``draft`` with its pieces (shared by both flows)."""
     account = await get_account(session, caller.account_id)
+    ensure_active(account)  # a paused account sends nothing, whichever way it asks
     _check_capabilities(account, billing_mode)
     await _check_live_gates(session, caller, account, settings, direct=billing_mode == "credits")
     quote = await quote_draft(session, caller.account_id, draft, settings)
@@ -140,6 +149,7 @@ async def create_direct_order(session: AsyncSession, caller: Caller, draft: Orde
                               *, source: str = "api") -> CreatedOrder:
     """Debit the wallet and send: draft → paid → queued (→ fulfilled at once in test mode)."""
     order = await _create_draft(session, caller, draft, settings, billing_mode="credits", source=source)
+    await charge_live_spend(session, caller, order.amount_cents, order.currency, settings)  # daily live limits
     wallet = await ensure_wallet(session, caller.account_id, caller.mode, order.currency)
     entry = await post_entry(session, wallet, -order.amount_cents, "debit", order_id=order.id)
     order.payment_reference = f"wallet:{entry.id}"
@@ -164,9 +174,15 @@ async def get_order(session: AsyncSession, caller: Caller, order_id: str) -> Ord
 
 async def list_orders(session: AsyncSession, caller: Caller, *, limit: int = 25, starting_after: str | None = None,
                       status: str | None = None, request_type: str | None = None,
-                      mode: str | None = None) -> tuple[list[Order], bool]:
-    """Newest first; ``starting_after`` is the last id of the previous page (cursor)."""
+                      mode: str | None = None, search: str | None = None) -> tuple[list[Order], bool]:
+    """Newest first; ``starting_after`` is the last id of the previous page (cursor).
+
+    ``search`` matches an order id, order reference, ``externalId`` or payment reference exactly.
+    """
     stmt = select(Order).where(Order.account_id == caller.account_id)
+    if search:
+        stmt = stmt.where(or_(Order.id == search, Order.order_ref == search, Order.external_id == search,
+                              Order.payment_reference == search))
     if mode:
         stmt = stmt.where(Order.mode == mode)
     if status:

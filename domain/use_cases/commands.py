@@ -15,7 +15,8 @@ from domain.payments.checkout import close_live_session
 from domain.accounts.accounts import capability_flags, get_account
 from domain.core.context import Caller
 from domain.persistence.db import Database
-from domain.core.errors import InvalidRequest
+from domain.core.errors import InvalidRequest, SpendLimitReached
+from domain.limits import events as limit_events
 from domain.requests.idempotency import check_key, run_idempotent
 from domain.orders.views import order_view
 from domain.orders.fields import check_strings
@@ -54,7 +55,11 @@ async def create_direct_order(db: Database, settings: Settings, caller: Caller, 
         created = await orders.create_direct_order(session, caller, draft, settings, source=caller.channel)
         return 200, order_view(created.order, settings.base_url, created.wallet)
 
-    return await _create(db, caller, "direct_order", body, idempotency_key, operation)
+    try:
+        return await _create(db, caller, "direct_order", body, idempotency_key, operation)
+    except SpendLimitReached as refused:  # the order rolled back; the event gets its own transaction
+        await limit_events.spend_limit_reached(db, caller, refused)
+        raise
 
 
 async def create_checkout_order(db: Database, settings: Settings, caller: Caller, body: Any, *,

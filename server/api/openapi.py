@@ -196,7 +196,12 @@ def document(base_url: str) -> S:
             "schemas": {
                 "Error": {"type": "object", "required": ["code", "error"], "properties": {
                     "code": {"type": "string", "enum": [c.value for c in STATUS_BY_CODE]},
-                    "error": {"type": "string"}}},
+                    "error": {"type": "string"},
+                    # spend_limit_reached only (docs/limits.md)
+                    "limitScope": {"type": "string", "enum": ["account", "apiKey", "connection"]},
+                    "limitCents": {"type": "integer"}, "spentTodayCents": {"type": "integer"},
+                    "amountCents": {"type": "integer"}, "currency": {"type": "string"},
+                    "resetsAt": {"type": "string", "description": "next 00:00 UTC, when the daily limit resets"}}},
                 "Quote": {"type": "object", "required": [
                     "accountId", "amountCents", "mode", "recipientCount", "requestType", "pieces",
                     "missingBalanceCents", "requiresTopup", "wallet", *_ACCOUNT_FLAGS], "properties": {

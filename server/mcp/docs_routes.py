@@ -6,6 +6,8 @@ heading anchors using the same slugs the search tool links to).
 """
 from __future__ import annotations
 
+import html
+import re
 from functools import lru_cache
 
 import markdown
@@ -36,8 +38,27 @@ def _body(md: str) -> str:
         output_format="html",
     )
     body = body.replace("<pre>", '<pre tabindex="0">')
-    return body.replace("<table>", '<div class="table-wrap" tabindex="0" role="region" aria-label="table"><table>')\
-        .replace("</table>", "</table></div>")
+    return _label_tables(body).replace("</table>", "</table></div>")
+
+
+_HEADING_OR_TABLE = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>|<table>", re.S)
+
+
+def _label_tables(body: str) -> str:
+    """Wrap each table in a scrollable region named after the heading above it (region
+    landmarks need distinct names, so a second table under one heading is numbered)."""
+    heading, used = "Table", {}
+
+    def wrap(match: re.Match[str]) -> str:
+        nonlocal heading
+        if match.group(0) != "<table>":
+            heading = re.sub(r"<[^>]+>", "", match.group(1)).strip() or "Table"
+            return match.group(0)
+        used[heading] = used.get(heading, 0) + 1
+        name = heading if used[heading] == 1 else f"{heading} ({used[heading]})"
+        return f'<div class="table-wrap" tabindex="0" role="region" aria-label="{html.escape(name)}"><table>'
+
+    return _HEADING_OR_TABLE.sub(wrap, body)
 
 
 def build_routes(settings: Settings) -> list[Route]:

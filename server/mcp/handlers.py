@@ -1,9 +1,9 @@
-"""The low-level MCP ``Server`` and its two handlers: tools/list and tools/call.
+"""The low-level MCP ``Server`` and its handlers: tools/list, tools/call, resources/list and resources/read.
 
 Handlers stay thin: tools/list serves ``schemas/tools.json`` as is, tools/call checks the
 call rate and hands over to ``tools.registry.call``. JSON-RPC errors are used only for an
 unknown tool name (MCP "Error Handling": protocol error) — every other failure is an
-``isError`` result (SEP-1303).
+``isError`` result (SEP-1303). The only resource is the MCP App page (``server/mcp/apps``).
 """
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ from mcp.shared.exceptions import MCPError
 from domain.core.errors import DomainError
 from domain.core.settings import Settings
 from domain.use_cases import access
+from domain.use_cases.limits import check_active
 from domain.use_cases.system import Database
 from oauth import connections
 from schemas import tools_by_name
+from server.mcp import apps
 from server.mcp.auth import Principal
 from server.mcp.docs_routes import docs_sections
 from server.mcp.gate import principal_of
@@ -92,6 +94,10 @@ def build_server(runtime: Runtime) -> Server[Any]:
             raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown tool: {name}")
         principal = _principal(ctx)  # its scope for this tool was checked by the bearer gate
         db = runtime.db
+        try:  # a paused account's tokens stop at once, on every tool (account_inactive)
+            await check_active(db, principal.account_id)
+        except DomainError as err:
+            return {**results.failure(err.code.value, err.message), "resultType": "complete"}
         ip = _client_ip(ctx)
         try:
             await access.mcp_call(db, settings, principal.account_id, ip)
@@ -109,6 +115,18 @@ def build_server(runtime: Runtime) -> Server[Any]:
         )
         return {**await registry.call(env, name, params.arguments), "resultType": "complete"}
 
+    async def on_list_resources(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> dict[str, Any]:
+        return {"resources": apps.listing(), "resultType": "complete"}
+
+    async def on_read_resource(ctx: ServerRequestContext[Any, Any], params: types.ReadResourceRequestParams
+                               ) -> dict[str, Any]:
+        found = apps.read(str(params.uri))
+        if found is None:  # MCP "Resources": unknown URI is -32002 resource not found
+            raise MCPError(code=-32002, message=f"Resource not found: {params.uri}")
+        return {**found, "resultType": "complete"}
+
     return Server(
         SERVER_NAME,
         # The tool list is the same for every caller: 2026-07-28 clients may cache it for 5 minutes.
@@ -121,4 +139,6 @@ def build_server(runtime: Runtime) -> Server[Any]:
         get_tool_input_schema=_input_schema,
         on_list_tools=on_list_tools,
         on_call_tool=on_call_tool,
+        on_list_resources=on_list_resources,
+        on_read_resource=on_read_resource,
     )

@@ -24,9 +24,11 @@ from server.web.snippets import quick_start
 ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.MISSING_API_KEY: "No Authorization: Bearer header was sent.",
     ErrorCode.INVALID_API_KEY: "The key is unknown or malformed.",
-    ErrorCode.INVALID_API_KEY_MODE: "A live key on an account that is not enabled for live mode.",
+    ErrorCode.INVALID_API_KEY_MODE: "No longer returned: a live key of an account awaiting approval reads and gets "
+                                    "live_order_cap_reached when it sends.",
     ErrorCode.API_KEY_INACTIVE: "The key was revoked or paused in the dashboard.",
-    ErrorCode.ACCOUNT_INACTIVE: "The API account is disabled.",
+    ErrorCode.ACCOUNT_INACTIVE: "The operator paused the account: every key and MCP connection is refused until "
+                                "it is reactivated.",
     ErrorCode.INVALID_JSON: "The body is not valid JSON.",
     ErrorCode.INVALID_REQUEST: "A field is missing or wrong; the message names the field path.",
     ErrorCode.RATE_LIMITED: "Too many requests this minute; wait for Retry-After seconds.",
@@ -42,6 +44,8 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.FORBIDDEN: "The account may not do this yet (for example live direct send before approval).",
     ErrorCode.PAYLOAD_TOO_LARGE: "The upload or body is over the size limit.",
     ErrorCode.CONFIRMATION_REQUIRED: "A live send needs an explicit confirmation (MCP tools).",
+    ErrorCode.SPEND_LIMIT_REACHED: "A daily live spend limit (account, key or MCP connection) would be passed; the "
+                                   "body names limitCents, spentTodayCents and resetsAt. Do not retry before then.",
 }
 
 STATUS_MEANINGS = {

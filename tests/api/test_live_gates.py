@@ -30,20 +30,31 @@ async def _pending_account(db: Database, *, live: bool) -> tuple[str, str, str]:
     return account.id, test_key, live_key
 
 
-async def test_live_key_needs_live_enabled(live_client: httpx.AsyncClient, db: Database) -> None:
+async def test_live_key_of_pending_account_reads_but_cannot_send(live_client: httpx.AsyncClient,
+                                                                  db: Database) -> None:
     _, test_key, live_key = await _pending_account(db, live=False)
-    refused = await live_client.get("/v1/wallet", headers=auth(live_key))
-    assert refused.status_code == 401 and refused.json()["code"] == "invalid_api_key_mode"
+    wallet = await live_client.get("/v1/wallet", headers=auth(live_key))
+    assert wallet.status_code == 200 and wallet.json()["approvalStatus"] == "pending"
+    listed = await live_client.get("/v1/orders", headers=auth(live_key))
+    assert listed.status_code == 200 and listed.json()["data"] == []
+    refused = await live_client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(live_key))
+    assert refused.status_code == 429 and refused.json()["code"] == "live_order_cap_reached"  # default cap: 0
     await live_client.post("/v1/credits/topups", json={"amountCents": 500}, headers=auth(test_key))
     direct = await live_client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(test_key))
     assert direct.status_code == 200 and direct.json()["status"] == "fulfilled"  # test mode: no approval needed
 
 
-async def test_live_direct_send_needs_approval(live_client: httpx.AsyncClient, db: Database) -> None:
-    account_id, _, live_key = await _pending_account(db, live=True)
+async def test_live_direct_send_needs_approval(db: Database, live_settings: Settings) -> None:
+    account_id, _, _ = await _pending_account(db, live=True)
     await fund(db, account_id, "live", 1_000)
-    refused = await live_client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(live_key))
-    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    settings = live_settings.model_copy(update={"live_order_cap_unapproved": 5})  # under the cap: the switch answers
+    try:
+        await commands.create_direct_order(db, settings, Caller(account_id=account_id, mode="live"),
+                                           fresh(DIRECT_LETTER))
+    except DomainError as exc:
+        assert exc.code == ErrorCode.FORBIDDEN and exc.status == 403
+    else:
+        raise AssertionError("a live direct send of an account not approved for direct send must be refused")
 
 
 async def test_unapproved_accounts_hit_the_live_order_cap(live_client: httpx.AsyncClient, db: Database,

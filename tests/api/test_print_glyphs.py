@@ -33,3 +33,23 @@ async def test_scripts_the_font_covers_are_accepted(client: httpx.AsyncClient, a
     body = _letter("Grüße aus Köln – Ελληνικά, кириллица, € 5 😀\n\ttab", name="Σωκράτης Παπαδόπουλος")
     response = await client.post("/v1/quotes", json=body, headers=auth(account["test_key"]))
     assert response.status_code == 200, response.text
+
+
+async def test_covered_scripts_print_as_text_not_boxes(client: httpx.AsyncClient, account: dict[str, str]) -> None:
+    """The proof PDF carries the accepted characters as real text (a missing glyph would come out
+    of the text layer as nothing or as a box, not as the character)."""
+    from tests.domain.filemakers import pdftotext
+
+    message = "Grüße aus Köln – Ελληνικά, кириллица, € 5"
+    body = _letter(message, name="Σωκράτης Παπαδόπουλος")
+    headers = auth(account["test_key"])
+    await client.post("/v1/credits/topups", json={"amountCents": 1000, "currency": "eur"},
+                      headers={**headers, "Idempotency-Key": f"glyphs-topup-{account['id']}"})
+    order = await client.post("/v1/orders", json=body, headers={**headers, "Idempotency-Key": f"glyphs-{account['id']}"})
+    assert order.status_code == 200, order.text
+    proof = await client.get(f"/v1/orders/{order.json()['orderId']}/proof", headers=headers)
+    assert proof.status_code == 200 and proof.content.startswith(b"%PDF")
+    text = " ".join(pdftotext(proof.content).split())
+    for expected in ("Grüße aus Köln", "Ελληνικά", "кириллица", "€ 5", "Σωκράτης Παπαδόπουλος"):
+        assert expected in text, (expected, text[:400])
+    assert "\u25a1" not in text and "\ufffd" not in text  # no box or replacement characters

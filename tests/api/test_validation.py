@@ -104,7 +104,8 @@ async def test_revoked_key_is_inactive(client: httpx.AsyncClient, account: dict,
     assert response.status_code == 401 and response.json()["code"] == "api_key_inactive"
 
 
-async def test_live_key_on_test_only_account(client: httpx.AsyncClient, db: Database) -> None:
+async def test_live_key_on_test_only_account_reads_its_approval_status(client: httpx.AsyncClient,
+                                                                        db: Database) -> None:
     from domain.accounts.accounts import create_account
     from domain.accounts.apikeys import create_key
 
@@ -112,7 +113,9 @@ async def test_live_key_on_test_only_account(client: httpx.AsyncClient, db: Data
         acct = await create_account(session, "testonly-" + account_suffix() + "@example.com")
         live = await create_key(session, acct.id, "live", "live on pending account")
     response = await client.get("/v1/wallet", headers=auth(live.secret))
-    assert response.status_code == 401 and response.json()["code"] == "invalid_api_key_mode"
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["approvalStatus"], body["liveEnabled"], body["wallet"]["mode"]) == ("pending", False, "live")
 
 
 def account_suffix() -> str:

@@ -66,11 +66,27 @@ async def test_bad_tool_arguments_are_invalid_requests(db, settings, account, ch
     assert await count_assets(db, account["id"]) == 0
 
 
-async def test_oversize_base64_is_refused_before_decoding(db, settings, account):
+async def test_oversize_base64_is_refused_before_decoding(db, settings, account, monkeypatch):
+    import base64
+
+    from domain.assets import upload_tool
+
+    decoded: list[int] = []
+
+    def spy(real):
+        def decode(data, *a, **k):
+            decoded.append(len(data))
+            return real(data, *a, **k)
+        return decode
+
+    monkeypatch.setattr(upload_tool.base64, "b64decode", spy(base64.b64decode))
+    monkeypatch.setattr(upload_tool.base64, "urlsafe_b64decode", spy(base64.urlsafe_b64decode))
     args = inline("letter-attachment", b"")
     args["fileBase64"] = "A" * (70 * 1024 * 1024)
     with pytest.raises(PayloadTooLarge):
         await upload_asset(db, settings, caller_of(account), args)
+    assert decoded == []  # refused from the text's length: decoding never started
+    assert await count_assets(db, account["id"]) == 0
 
 
 async def test_file_url_is_fetched_through_the_ssrf_guard(db, settings, account, net, tls):

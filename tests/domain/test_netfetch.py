@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from domain.core.errors import ErrorCode, InvalidRequest, PayloadTooLarge
+from domain.adapters.http import netfetch
 from domain.adapters.http.netfetch import FetchLimits, open_public_url
 from tests.domain.tls_server import BODY, PUBLIC_IP, Net, net, secret, server, tls  # noqa: F401 (fixtures)
 
@@ -128,9 +129,34 @@ async def test_certificate_must_match_the_host_name(net, tls):
     assert "ConnectError" in caught.value.message
 
 
-async def test_announced_size_over_the_cap_is_refused_before_reading(net, tls):
+async def test_announced_size_over_the_cap_is_refused_before_reading(net, tls, monkeypatch):
+    read: list[int] = []
+    real_body = netfetch._body
+
+    async def counting_body(response, max_bytes, field):
+        async for chunk in real_body(response, max_bytes, field):
+            read.append(len(chunk))
+            yield chunk
+
+    monkeypatch.setattr(netfetch, "_body", counting_body)
     with pytest.raises(PayloadTooLarge):
         await fetch("https://files.example.com/big", net, tls, max_bytes=100_000)
+    assert read == []  # refused on Content-Length alone: not one body byte was read
+
+
+async def test_unannounced_size_reads_at_most_the_cap(net, tls, monkeypatch):
+    read: list[int] = []
+    real_body = netfetch._body
+
+    async def counting_body(response, max_bytes, field):
+        async for chunk in real_body(response, max_bytes, field):
+            read.append(len(chunk))
+            yield chunk
+
+    monkeypatch.setattr(netfetch, "_body", counting_body)
+    with pytest.raises(PayloadTooLarge):
+        await fetch("https://files.example.com/big-unannounced", net, tls, max_bytes=100_000)
+    assert sum(read) <= 100_000  # the chunk that crossed the cap is never handed on
 
 
 async def test_unannounced_size_over_the_cap_stops_the_download(net, tls):

@@ -48,13 +48,13 @@ def _wait_fulfilled(base: str, secret: str, order_id: str) -> dict[str, Any]:
         time.sleep(0.1)
 
 
-async def test_dashboard_flow_in_chromium(sqlite_database_url: str, asset_dir: Path) -> None:
+async def test_dashboard_flow_in_chromium(database_url: str, asset_dir: Path) -> None:
     require_browser()
     axe = axe_source()
     from playwright.async_api import async_playwright, expect
 
     email = f"browser-{uuid.uuid4().hex[:8]}@example.com"
-    with running_server(cli_env(sqlite_database_url, asset_dir)) as base:
+    with running_server(cli_env(database_url, asset_dir)) as base:
         async with async_playwright() as pw:
             browser = await launch(pw)
             context = await browser.new_context(viewport={"width": 1280, "height": 900})

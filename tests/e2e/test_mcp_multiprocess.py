@@ -15,7 +15,6 @@ import pytest
 from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from domain.persistence import migrate
 from tests.support.mcp_client import handshake, structured
 from tests.support.mcp_oauth import Browser, oauth_provider
 from tests.support.servers import cli_env, free_port, running_server
@@ -44,10 +43,9 @@ class RoundRobin(httpx2.AsyncBaseTransport):
 
 
 @pytest.fixture(scope="module")
-def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[int]]]:
+def two_processes(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[tuple[str, list[int]]]:
     tmp = tmp_path_factory.mktemp("mcp-multi")
-    url = f"sqlite+aiosqlite:///{tmp / 'pieterpost.db'}"
-    migrate.upgrade(url)
+    url = database_url  # both databases: several processes on one PostgreSQL act as one service
     ports = [free_port(), free_port()]
     public = f"http://127.0.0.1:{ports[0]}"  # one public BASE_URL for the whole service
     env = cli_env(url, tmp / "assets", PIETERPOST_BASE_URL=public, PIETERPOST_RATE_LIMIT_PER_MINUTE="10000",

@@ -20,7 +20,6 @@ from mcp.client.session import ClientSession
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 
-from domain.persistence import migrate
 from tests.support.mcp_client import ALL_VERSIONS, handshake, structured
 from tests.support.mcp_oauth import Browser, oauth_http_client, oauth_provider
 from tests.support.servers import cli_env, running_server
@@ -31,10 +30,9 @@ RECIPIENT_CONTACT = {"displayName": "Bart Example", "street": "Keizersgracht", "
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("mcp-e2e")
-    url = f"sqlite+aiosqlite:///{tmp / 'pieterpost.db'}"
-    migrate.upgrade(url)
+    url = database_url  # both databases: several processes on one PostgreSQL act as one service
     # journeys make many calls inside a minute: lift the per-account rate limit (tested elsewhere)
     env = cli_env(url, tmp / "assets", PIETERPOST_RATE_LIMIT_PER_MINUTE="10000")
     with running_server(env) as base:

@@ -18,9 +18,9 @@ def curl(*args: str) -> tuple[int, dict]:
     return int(status), json.loads(body)
 
 
-def test_curl_quick_start(sqlite_database_url: str, asset_dir: Path) -> None:
+def test_curl_quick_start(database_url: str, asset_dir: Path) -> None:
     require_system_part("curl", shutil.which("curl") is not None, "install curl")
-    env = cli_env(sqlite_database_url, asset_dir)
+    env = cli_env(database_url, asset_dir)
     email = f"quick-{uuid.uuid4().hex[:8]}@example.com"
     created = run_cli(["accounts", "create", "--email", email, "--json"], env)
     assert created.returncode == 0, created.stderr

@@ -22,7 +22,8 @@ from tests.oauth import flow
 PUBLIC_IP = "93.184.216.34"
 HOST = "app.example.com"
 BASE = f"https://{HOST}"
-NAMES = {HOST: [PUBLIC_IP], "intranet.example.com": ["10.0.0.8"]}
+INTRANET = "intranet.example.com"
+NAMES = {HOST: [PUBLIC_IP], INTRANET: ["10.0.0.8"]}
 
 
 def document(path: str, **overrides: object) -> dict[str, object]:
@@ -39,6 +40,8 @@ DOCS = {
     "/secret.json": (document("/secret.json", token_endpoint_auth_method="client_secret_post"), "max-age=300"),
     # a name longer than the consent page and grant rows take (PostgreSQL answered 503 at approval)
     "/longname.json": (document("/longname.json", client_name="N" * 300), "max-age=300"),
+    # a valid document, served for the intranet name too: only the address check refuses it
+    "/client.json": (document("/client.json", client_id=f"https://{INTRANET}/client.json"), "max-age=300"),
 }
 DEEP_JSON = b'{"a":' * 5000 + b"1" + b"}" * 5000  # json.loads raised RecursionError: a 500 at authorize
 
@@ -71,7 +74,7 @@ class Handler(BaseHTTPRequestHandler):
 def tls_server():
     ca = trustme.CA()
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(HOST).configure_cert(server_ctx)
+    ca.issue_cert(HOST, INTRANET).configure_cert(server_ctx)  # the intranet name too: only the guard stops it
     client_ctx = ssl.create_default_context()
     ca.configure_trust(client_ctx)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -95,8 +98,10 @@ async def cimd_http(settings, tls_server) -> AsyncIterator[httpx.AsyncClient]:
             raise OSError("unknown name")
         return NAMES[host]
 
-    def dial(address: str, _port: int) -> tuple[str, int]:
-        return ("127.0.0.1", port) if address == PUBLIC_IP else (address, _port)
+    def dial(_address: str, _port: int) -> tuple[str, int]:
+        # every address, private ones included, reaches the local server: if the SSRF guard let a
+        # private address through, the server would see the request (and no packet leaves loopback)
+        return ("127.0.0.1", port)
 
     app = create_app(settings, run_migrations=False, oauth_options={
         "fetch": netfetch_fetcher(resolver=resolve, dialer=dial, ssl_context=client_ctx)})
@@ -150,10 +155,12 @@ async def test_redirect_uri_must_be_listed_in_the_document(cimd_http) -> None:
     assert answer.status_code == 400 and "location" not in answer.headers
 
 
-async def test_private_addresses_are_never_fetched(cimd_http) -> None:
-    client = flow.Registered("https://intranet.example.com/client.json", None, flow.REDIRECT)
+async def test_private_addresses_are_never_fetched(cimd_http, tls_server) -> None:
+    httpd, _ = tls_server
+    client = flow.Registered(f"https://{INTRANET}/client.json", None, flow.REDIRECT)
     answer = await cimd_http.get("/mcp/oauth/authorize", params=flow.authorize_params(client, flow.verifier()))
     assert answer.status_code == 400 and 'data-error="invalid_client"' in answer.text
+    assert "/client.json" not in httpd.hits  # the listener standing in for 10.0.0.8 was never asked
 
 
 def test_which_client_ids_are_document_urls() -> None:

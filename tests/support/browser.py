@@ -20,6 +20,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 BLOCKING = ("serious", "critical")
+#: every WCAG 2.0/2.1/2.2 level A and AA rule, plus axe's best practices (landmarks, headings)
+STRICT_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 def require_browser() -> None:
@@ -39,17 +41,20 @@ async def launch(playwright: Any) -> Any:
     return await playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
 
 
-async def axe_violations(page: Any, source: str, name: str) -> list[dict[str, Any]]:
-    """Run axe-core on ``page``; save the full result; return serious and critical violations."""
+async def axe_violations(page: Any, source: str, name: str, *, strict: bool = True) -> list[dict[str, Any]]:
+    """Run axe-core on ``page``; save the full result; return the violations that fail a test:
+    with ``strict`` every WCAG A/AA and best-practice violation of any impact, else only
+    serious and critical ones."""
     if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
         await page.evaluate(source)
-    result = await page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    options = {"resultTypes": ["violations"], "runOnly": {"type": "tag", "values": STRICT_TAGS}}
+    result = await page.evaluate("async (options) => await axe.run(document, options)", options)
     folder = ARTIFACTS / "axe"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}.json").write_text(json.dumps(result["violations"], indent=2), encoding="utf-8")
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"] if v.get("impact") in BLOCKING
+        for v in result["violations"] if strict or v.get("impact") in BLOCKING
     ]
 
 

@@ -64,9 +64,11 @@ async def open_session(url: str, version: str = "2025-11-25", *, token: str | No
 
 
 def structured(result: Any) -> dict[str, Any]:
-    """The structured result, after checking it repeats the single text item."""
+    """The structured result, after checking the first item is its text copy and any others are images
+    (the first-page preview quote_order and get_order add)."""
     assert not result.is_error, result.content
-    assert len(result.content) == 1 and result.content[0].type == "text"
+    assert result.content[0].type == "text"
+    assert all(item.type == "image" for item in result.content[1:]), result.content
     assert json.loads(result.content[0].text) == result.structured_content
     return result.structured_content
 

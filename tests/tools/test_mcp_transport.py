@@ -38,10 +38,10 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-async def live(sqlite_database_url: str, asset_dir: Path) -> AsyncIterator[LiveServer]:
+async def live(database_url: str, asset_dir: Path) -> AsyncIterator[LiveServer]:
     from server.app import create_app
 
-    settings = make_settings(sqlite_database_url, asset_dir)  # edge tests: one backend is enough; BASE_URL stays http://127.0.0.1:8000
+    settings = make_settings(database_url, asset_dir)  # BASE_URL stays http://127.0.0.1:8000
     app = create_app(settings, run_migrations=False)
     port = servers.free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
@@ -173,13 +173,13 @@ async def test_search_and_fetch_include_the_users_mcp_connections(live: LiveServ
         assert doc["metadata"] == {"type": "mcp_connection"} and "Test Agent" in doc["text"]
 
 
-async def test_rate_limit_is_a_tool_error(sqlite_database_url: str, asset_dir: Path) -> None:
+async def test_rate_limit_is_a_tool_error(database_url: str, asset_dir: Path) -> None:
     """MCP calls count against the account's per-minute limit (SPEC "Limits") and say so as isError."""
     import httpx2
 
     from server.app import create_app
 
-    app = create_app(make_settings(sqlite_database_url, asset_dir, rate_limit_per_minute=2), run_migrations=False)
+    app = create_app(make_settings(database_url, asset_dir, rate_limit_per_minute=2), run_migrations=False)
     async with app.router.lifespan_context(app):
         token = await issue_token(app, "api:read")
         http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), headers={"Authorization": f"Bearer {token}"})

@@ -34,6 +34,20 @@ def description_paths(node: Any, path: str = "") -> set[str]:
     return found
 
 
+# The MCP Apps extension (io.modelcontextprotocol/ui): the only addition to the seed contract.
+APP_META = {"ui": {"resourceUri": "ui://pieterpost/order-preview.html"}}
+APP_TOOLS = {"quote_order", "get_order", "create_payment_link", "create_checkout_link", "create_compose_link"}
+
+
+def without_app_meta(tool: dict[str, Any]) -> dict[str, Any]:
+    """The tool minus its ``_meta``, after checking ``_meta`` is exactly the app link where it belongs."""
+    if tool["name"] in APP_TOOLS:
+        assert tool.get("_meta") == APP_META, tool["name"]
+    else:
+        assert "_meta" not in tool, tool["name"]
+    return {k: v for k, v in tool.items() if k != "_meta"}
+
+
 def seed_tools() -> list[dict[str, Any]]:
     return json.loads(SEED.read_text(encoding="utf-8"))["tools"]
 
@@ -44,6 +58,7 @@ def assert_matches_seed(tools: list[dict[str, Any]], *, key_order: bool = True) 
     seed = seed_tools()
     assert [t["name"] for t in tools] == [t["name"] for t in seed]
     for ours, theirs in zip(tools, seed, strict=True):
+        ours = without_app_meta(ours)
         assert strip_descriptions(ours) == strip_descriptions(theirs), ours["name"]
         if key_order:  # the file itself keeps the seed's key order too
             assert json.dumps(strip_descriptions(ours)) == json.dumps(strip_descriptions(theirs)), ours["name"]

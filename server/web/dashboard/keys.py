@@ -10,8 +10,10 @@ from starlette.routing import Route
 
 from domain.core.errors import DomainError
 from domain.use_cases import keys
+from domain.use_cases import limits
 from server.web import flash
 from server.web.dashboard.common import Visit, dashboard, redirect
+from server.web.dashboard.limits import cents_or_clear
 
 PATH = "/api/dashboard/keys"
 
@@ -33,13 +35,14 @@ async def keys_page(visit: Visit) -> Response:
 @dashboard
 async def create_key(visit: Visit) -> Response:
     mode = visit.field("mode") or visit.mode
-    try:
-        made = await keys.create_key(visit.db, visit.caller.account_id, mode, visit.field("name") or None)
+    try:  # a live key may get its own daily live limit at creation (docs/limits.md)
+        view, secret = await limits.create_key(visit.db, visit.caller.account_id, mode, visit.field("name") or None,
+                                               cents_or_clear(visit.field("live_limit")))
     except DomainError as exc:
         return visit.render("dashboard/keys.html", exc.status, section="keys", keys=await _list(visit),
                             error=exc.message, name=visit.field("name"))
     response = redirect(PATH)
-    flash.put(response, visit.settings, PATH, {"kind": "api_key", "key": made["key"], "secret": made["secret"]})
+    flash.put(response, visit.settings, PATH, {"kind": "api_key", "key": view, "secret": secret})
     return response
 
 

@@ -1,4 +1,5 @@
-"""Orders: filtered, paged list; detail with timeline and pieces; cancel; proof PDF.
+"""Orders: filtered, paged list (searchable by order id, externalId or payment reference); detail with
+timeline and pieces; cancel; proof PDF.
 
 Every read goes through the domain's ownership check, so another account's order id is a
 404 page here exactly as it is ``not_found`` over REST and MCP.
@@ -13,7 +14,10 @@ from starlette.routing import Route
 from domain.use_cases import commands
 from domain.orders.details import order_detail
 from domain.orders.status import STATUSES
+from domain.printing.previews import THUMB_WIDTH
 from domain.printing.proofs import order_proof
+from domain.use_cases import previews
+from server.api.previews import png_response
 from server.web.dashboard.common import Visit, dashboard, redirect
 
 PATH = "/api/dashboard/orders"
@@ -27,8 +31,9 @@ def _filters(visit: Visit) -> dict[str, str]:
     status = query.get("status", "")
     kind = query.get("type", "")
     mode = query.get("mode", visit.mode)
+    search = query.get("q", "").strip()[:200]  # an order id, externalId or payment reference
     return {"status": status if status in STATUSES else "", "type": kind if kind in TYPES else "",
-            "mode": mode if mode in ("test", "live") else ""}
+            "mode": mode if mode in ("test", "live") else "", "q": search}
 
 
 @dashboard
@@ -37,7 +42,7 @@ async def orders_page(visit: Visit) -> Response:
     after = visit.request.query_params.get("after") or None
     listing = await commands.list_orders(visit.db, visit.settings, visit.caller, limit=PAGE_SIZE, starting_after=after,
                                          status=filters["status"] or None, request_type=filters["type"] or None,
-                                         mode=filters["mode"] or None)
+                                         mode=filters["mode"] or None, search=filters["q"] or None)
     rows = listing["data"]
     next_url = None
     if listing["hasMore"] and rows:
@@ -70,9 +75,19 @@ async def proof(visit: Visit) -> Response:
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
+@dashboard
+async def piece_preview(visit: Visit) -> Response:
+    """First page of one piece as a thumbnail, for the signed-in owner only (others: 404)."""
+    params = visit.request.path_params
+    image = await previews.order_preview(visit.db, visit.settings, visit.caller, params["order_id"],
+                                         page=1, width=THUMB_WIDTH, piece=previews.check_piece(params["piece"]))
+    return png_response(image, visit.request, "private, max-age=300")
+
+
 routes = [
     Route(PATH, orders_page, methods=["GET"]),
     Route(PATH + "/{order_id}", order_page, methods=["GET"]),
     Route(PATH + "/{order_id}/cancel", cancel_order, methods=["POST"]),
     Route(PATH + "/{order_id}/proof.pdf", proof, methods=["GET"]),
+    Route(PATH + "/{order_id}/preview/{piece}.png", piece_preview, methods=["GET"]),
 ]

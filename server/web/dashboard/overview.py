@@ -5,6 +5,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.web.dashboard.common import MODE_COOKIE, Visit, dashboard, redirect
+from server.web.dashboard.limits import spend_overview
 from server.web.render import secure_cookies
 from server.web.signin import local_path
 from server.web.snippets import quick_start
@@ -13,7 +14,8 @@ from server.web.snippets import quick_start
 @dashboard
 async def overview(visit: Visit) -> Response:
     return visit.render("dashboard/overview.html", section="overview",
-                        snippets=quick_start(visit.settings.base_url))
+                        snippets=quick_start(visit.settings.base_url), spend=await spend_overview(visit),
+                        limits_saved=visit.request.query_params.get("limits") == "saved")
 
 
 @dashboard

@@ -18,6 +18,7 @@ from domain.use_cases import payments
 from server.web.payments.texts import KIND_LABELS, locale_or_default, money, return_texts
 from server.web.render import page
 
+MAX_THUMBS = 12  # piece thumbnails on the return page; larger orders show the first twelve
 _OUTCOME_BY_STATUS = {"paid": "paid", "queued": "paid", "fulfilled": "paid", "cancelled": "cancelled",
                       "expired": "expired", "failed": "failed"}
 
@@ -88,7 +89,8 @@ async def return_page(request: Request) -> Response:
     context = {"page_title": title, "title": title, "sentence": sentence, "outcome": outcome, "page_lang": locale,
                "kind_label": KIND_LABELS[locale][order.request_type],
                "amount": money(order.amount_cents, order.currency, locale),
-               "pay_url": f"/pay/{order.id}" if outcome == "open" else None}
+               "pay_url": f"/pay/{order.id}" if outcome == "open" else None,
+               "thumbs": [f"/pay/{order.id}/preview/{n}.png" for n in range(min(order.recipient_count, MAX_THUMBS))]}
     return render(request, "return.html", context)
 
 

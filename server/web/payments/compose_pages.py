@@ -1,7 +1,8 @@
 """The compose-link editor at ``/{locale}/?draft=TOKEN`` (docs/product.md § Compose links).
 
 The person reviews and edits recipient and message, picks letter or postcard, sees the price
-update as they type (``POST /compose/price``) and pays through the same hosted checkout as
+and the printed pages update as they type (``POST /compose/price``, ``POST /compose/preview``;
+without JavaScript the Preview button posts the form and gets the page back with the previews) and pays through the same hosted checkout as
 the API (``POST /compose/checkout`` → ``/pay/{orderId}``). The draft token travels in the
 form body, never in a cookie, so it doubles as the CSRF token.
 """
@@ -19,8 +20,11 @@ from domain.core.errors import DomainError, NotFound
 from domain.money.currency import DEFAULT_CURRENCY
 from domain.use_cases import compose
 from domain.use_cases.compose import ComposeDraft
+from server.web.countries import country_options
 from server.web.payments.checkout_pages import not_found, render
-from server.web.payments.texts import COMPOSE, KIND_LABELS, LOCALES, locale_or_default, money
+from server.web.payments.preview_pages import compose_preview_context
+from server.web.payments.texts import COMPOSE, KIND_LABELS, LOCALES, PREVIEW, locale_or_default, money
+from server.web.render import templates
 
 NO_DRAFT = "This compose link is unknown or has expired."
 
@@ -51,7 +55,9 @@ async def _editor(request: Request, locale: str, token: str, draft: ComposeDraft
                "kinds": KIND_LABELS[locale], "token": token, "recipient": recipient,
                "structured": "streetAddress" in draft.recipient, "message": fields.get("message") or "",
                "request_type": fields.get("requestType") or "letter", "price": price, "price_error": price_error,
-               "error": error, "paid_order": None}
+               "error": error, "paid_order": None, "p": PREVIEW[locale],
+               "countries": country_options(locale, fields.get("country")),
+               **await compose_preview_context(request, token, fields)}
     return render(request, "compose.html", context, status=status)
 
 
@@ -83,6 +89,26 @@ async def price(request: Request) -> Response:
                         headers={"Cache-Control": "no-store"})
 
 
+async def preview(request: Request) -> Response:
+    """The printed pages of the edit: a JSON fragment for the page script, or the whole editor
+    page for the no-JavaScript Preview button."""
+    form = _form_dict(await request.form())
+    token, locale = form.get("draft", ""), locale_or_default(form.get("locale"))
+    wants_json = "application/json" in request.headers.get("accept", "")
+    try:
+        draft = await compose.open_for_editing(request.app.state.db, token)
+    except NotFound:
+        if wants_json:
+            return JSONResponse({"error": NO_DRAFT}, status_code=404)
+        return not_found(request, NO_DRAFT)
+    if not wants_json:
+        return await _editor(request, locale, token, draft, form)
+    shown = await compose_preview_context(request, token, form)
+    html = templates.get_template("payments/_preview.html").render({**shown, "p": PREVIEW[locale]})
+    return JSONResponse({"html": html, "error": shown["preview_error"], "key": shown.get("preview_key")},
+                        headers={"Cache-Control": "no-store"})
+
+
 async def start_checkout(request: Request) -> Response:
     db, settings = request.app.state.db, request.app.state.settings
     form = _form_dict(await request.form())
@@ -103,5 +129,6 @@ async def start_checkout(request: Request) -> Response:
 routes = [
     *(Route(f"/{locale}/", compose_page, methods=["GET"]) for locale in LOCALES),
     Route("/compose/price", price, methods=["POST"]),
+    Route("/compose/preview", preview, methods=["POST"]),
     Route("/compose/checkout", start_checkout, methods=["POST"]),
 ]

@@ -147,3 +147,70 @@ def return_texts(locale: str, outcome: str, kind: str, count: int) -> tuple[str,
     title, sentence = RETURN[locale][outcome]
     noun = NOUNS[locale][kind][0 if count == 1 else 1]
     return title, sentence.format(noun=noun)
+
+
+# the compose editor's preview panel
+PREVIEW: dict[str, dict[str, str]] = {
+    "en": {"heading": "Preview", "button": "Preview", "page": "Page {n}", "front": "Front", "back": "Back",
+           "window": "envelope window", "stamp": "stamp area", "address": "address",
+           "legend": "Dashed outlines show the {window} and the {stamp}; they are not printed.",
+           "legend_card": "Dashed outlines show the address area and the stamp area; they are not printed.",
+           "alt": "Page {n} as it will be printed", "none": "No preview yet", "updating": "Updating the preview…"},
+    "de": {"heading": "Vorschau", "button": "Vorschau", "page": "Seite {n}", "front": "Vorderseite",
+           "back": "Rückseite", "window": "Sichtfenster", "stamp": "Briefmarkenfeld", "address": "Adresse",
+           "legend": "Gestrichelt: {window} und {stamp}; sie werden nicht gedruckt.",
+           "legend_card": "Gestrichelt: Adressfeld und Briefmarkenfeld; sie werden nicht gedruckt.",
+           "alt": "Seite {n}, wie sie gedruckt wird", "none": "Noch keine Vorschau",
+           "updating": "Vorschau wird aktualisiert…"},
+    "es": {"heading": "Vista previa", "button": "Vista previa", "page": "Página {n}", "front": "Anverso",
+           "back": "Reverso", "window": "ventana del sobre", "stamp": "zona del sello", "address": "dirección",
+           "legend": "Las líneas discontinuas marcan la {window} y la {stamp}; no se imprimen.",
+           "legend_card": "Las líneas discontinuas marcan la zona de la dirección y la del sello; no se imprimen.",
+           "alt": "Página {n} tal como se imprimirá", "none": "Aún no hay vista previa",
+           "updating": "Actualizando la vista previa…"},
+    "fr": {"heading": "Aperçu", "button": "Aperçu", "page": "Page {n}", "front": "Recto", "back": "Verso",
+           "window": "fenêtre de l'enveloppe", "stamp": "zone du timbre", "address": "adresse",
+           "legend": "Les pointillés montrent la {window} et la {stamp} ; ils ne sont pas imprimés.",
+           "legend_card": "Les pointillés montrent la zone d'adresse et la zone du timbre ; ils ne sont pas imprimés.",
+           "alt": "Page {n} telle qu'elle sera imprimée", "none": "Pas encore d'aperçu",
+           "updating": "Mise à jour de l'aperçu…"},
+    "it": {"heading": "Anteprima", "button": "Anteprima", "page": "Pagina {n}", "front": "Fronte", "back": "Retro",
+           "window": "finestra della busta", "stamp": "spazio francobollo", "address": "indirizzo",
+           "legend": "Le linee tratteggiate mostrano la {window} e lo {stamp}; non vengono stampate.",
+           "legend_card": "Le linee tratteggiate mostrano lo spazio indirizzo e lo spazio francobollo; non vengono stampate.",
+           "alt": "Pagina {n} come verrà stampata", "none": "Ancora nessuna anteprima",
+           "updating": "Aggiornamento dell'anteprima…"},
+    "nl": {"heading": "Voorbeeld", "button": "Voorbeeld", "page": "Pagina {n}", "front": "Voorkant",
+           "back": "Achterkant", "window": "envelopvenster", "stamp": "postzegelvak", "address": "adres",
+           "legend": "Gestippeld: het {window} en het {stamp}; die worden niet gedrukt.",
+           "legend_card": "Gestippeld: het adresvak en het postzegelvak; die worden niet gedrukt.",
+           "alt": "Pagina {n} zoals die gedrukt wordt", "none": "Nog geen voorbeeld",
+           "updating": "Voorbeeld wordt bijgewerkt…"},
+}
+
+# the shared page frame (base.html): skip link, site navigation, footer
+CHROME: dict[str, dict[str, str]] = {
+    "en": {"skip": "Skip to content", "nav": "Site", "dashboard": "Dashboard", "api_docs": "API docs",
+           "mcp_docs": "MCP docs", "footer": "PieterPost sends real letters and postcards. Test mode never prints "
+                                             "or charges."},
+    "de": {"skip": "Zum Inhalt springen", "nav": "Website", "dashboard": "Dashboard", "api_docs": "API-Doku",
+           "mcp_docs": "MCP-Doku", "footer": "PieterPost verschickt echte Briefe und Postkarten. Im Testmodus wird "
+                                             "nichts gedruckt oder berechnet."},
+    "es": {"skip": "Saltar al contenido", "nav": "Sitio", "dashboard": "Panel", "api_docs": "Documentación API",
+           "mcp_docs": "Documentación MCP", "footer": "PieterPost envía cartas y postales reales. El modo de prueba "
+                                                      "nunca imprime ni cobra."},
+    "fr": {"skip": "Aller au contenu", "nav": "Site", "dashboard": "Tableau de bord", "api_docs": "Doc API",
+           "mcp_docs": "Doc MCP", "footer": "PieterPost envoie de vraies lettres et cartes postales. Le mode test "
+                                            "n'imprime et ne facture jamais rien."},
+    "it": {"skip": "Vai al contenuto", "nav": "Sito", "dashboard": "Dashboard", "api_docs": "Documentazione API",
+           "mcp_docs": "Documentazione MCP", "footer": "PieterPost spedisce lettere e cartoline vere. La modalità "
+                                                       "di test non stampa e non addebita mai nulla."},
+    "nl": {"skip": "Naar de inhoud", "nav": "Site", "dashboard": "Dashboard", "api_docs": "API-documentatie",
+           "mcp_docs": "MCP-documentatie", "footer": "PieterPost verstuurt echte brieven en ansichtkaarten. In "
+                                                     "testmodus wordt nooit iets gedrukt of afgeschreven."},
+}
+
+
+def chrome(locale: str | None) -> dict[str, str]:
+    """The shared frame's words for ``locale`` (English for pages that are not localized)."""
+    return CHROME[locale_or_default(locale)]

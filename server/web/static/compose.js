@@ -1,14 +1,15 @@
-/* Compose-link page: refresh the price while the person edits (the page works without it). */
+/* Compose-link page: refresh the price and the printed preview while the person edits.
+   The page works without it: the Preview button posts the form and the server answers with the page. */
 (function () {
   "use strict";
   var form = document.getElementById("compose");
   if (!form) { return; }
   var price = document.getElementById("price"), problem = document.getElementById("price-error"),
-      timer = null, seq = 0;
+      status = document.getElementById("preview-status"), timer = null, previewTimer = null, seq = 0, previewSeq = 0;
+  function body() { return new URLSearchParams(new FormData(form)); }
   function refresh() {
     var mine = ++seq;
-    fetch("/compose/price", {method: "POST", body: new URLSearchParams(new FormData(form)),
-                             credentials: "same-origin"})
+    fetch("/compose/price", {method: "POST", body: body(), credentials: "same-origin"})
       .then(function (r) { return r.json(); })
       .then(function (data) {
         if (mine !== seq) { return; }
@@ -18,6 +19,24 @@
       })
       .catch(function () { /* keep the last price; the server checks again on submit */ });
   }
-  form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 250); });
-  form.addEventListener("change", refresh);
+  function refreshPreview() {
+    var mine = ++previewSeq;
+    if (status) { status.hidden = false; }
+    fetch("/compose/preview", {method: "POST", body: body(), credentials: "same-origin",
+                               headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (mine !== previewSeq || typeof data.html !== "string") { return; }
+        var old = document.getElementById("preview-pages");
+        if (old) { old.outerHTML = data.html; }
+      })
+      .catch(function () { /* keep the last preview */ })
+      .then(function () { if (mine === previewSeq && status) { status.hidden = true; } });
+  }
+  function later() {
+    clearTimeout(timer); timer = setTimeout(refresh, 250);
+    clearTimeout(previewTimer); previewTimer = setTimeout(refreshPreview, 600);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", function () { refresh(); clearTimeout(previewTimer); refreshPreview(); });
 })();

@@ -1,0 +1,1 @@
+"""Daily live spending limits: what live direct sends may draw from the wallet per UTC day."""
