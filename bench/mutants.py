@@ -47,7 +47,7 @@ TARGETS = (
                                          "tests/oauth/test_happy_path.py")),
     Target("bearer", "oauth/bearer.py", ("tests/oauth/test_refusals.py", "tests/tools/test_mcp_transport.py")),
     Target("scopes", "oauth/scopes.py", ("tests/tools/test_scope_matrix.py", "tests/oauth/test_refusals.py")),
-    Target("ssrf_guard", "domain/adapters/http/netguard.py", ("tests/domain/test_netfetch.py",)),
+    Target("ssrf_guard", "domain/adapters/http/netguard.py", ("tests/domain/test_netguard.py", "tests/domain/test_netfetch.py")),
     Target("stripe_signature", "domain/payments/stripe_webhooks.py", ("tests/api/test_stripe_checkout.py",)),
     Target("csrf", "server/web/csrf.py", ("tests/web/test_csrf.py", "tests/web/test_dashboard_access.py")),
 )

@@ -5,7 +5,9 @@
 redirect URI is trusted is answered here, never redirected (RFC 6749 §4.1.2.1). A valid
 request is parked in the database under a random handle and the browser goes on to sign-in
 or consent; the decision re-validates the parked parameters and lets Authlib build the
-redirect (``code``, ``state``, and RFC 9207 ``iss`` via the server's extension).
+redirect (``code``, ``state``, and RFC 9207 ``iss`` via the server's extension). An approval
+is remembered (``domain.accounts.consents``): the same person authorizing the same client for
+the same or fewer scopes again is not shown the consent page.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from sqlalchemy import update
 from starlette.datastructures import Headers
 from starlette.requests import Request as HttpRequest
 
+from domain.accounts import consents
 from oauth.clients import Client
 from oauth.hashing import new_token, token_hash
 from oauth.models import OAuthRequest
@@ -98,6 +101,16 @@ async def load(server: Server, handle: str | None) -> Pending | None:
     return Pending(handle, grant.client, parse_scope(req.scope), grant.redirect_uri, dict(row.params))
 
 
+async def remembered(server: Server, pending: Pending, account_id: str) -> bool:
+    """True when this person already approved this client for every scope it asks for now,
+    so the consent page is skipped (OIDC ``prompt=consent`` still forces it)."""
+    if "consent" in pending.params.get("prompt", "").split():
+        return False
+    async with server.store.db.read() as s:
+        approved = await consents.approved_scopes(s, account_id, pending.client.client_id)
+    return consents.covers(approved, pending.scopes)
+
+
 async def decide(server: Server, pending: Pending, account_id: str, approve: bool) -> str:
     """Spend the parked request once and return the redirect back to the client."""
     now = server.now()
@@ -105,6 +118,8 @@ async def decide(server: Server, pending: Pending, account_id: str, approve: boo
         won = await s.execute(update(OAuthRequest).where(
             OAuthRequest.id_hash == token_hash(pending.handle), OAuthRequest.completed_at.is_(None),
             OAuthRequest.expires_at > now).values(completed_at=now))
+        if won.rowcount == 1 and approve:
+            await consents.remember(s, account_id, pending.client.client_id, pending.scopes, now)
     if won.rowcount != 1:
         raise LookupError("This authorization request was already answered or has expired.")
     req = _rebuild(server, pending.params)

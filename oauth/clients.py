@@ -109,11 +109,17 @@ class Client:
         return self.redirect_uris[0] if len(self.redirect_uris) == 1 else None
 
     def get_allowed_scope(self, scope: str | None) -> str | None:
-        """Requested scopes narrowed to the registered ones; None (invalid_scope) if none remain."""
+        """Requested scopes narrowed to the registered ones; None (invalid_scope) if none remain.
+
+        Names this server does not know are dropped first, as registration drops them (some
+        hosts ask for scopes of their own, e.g. ``claudeai``); a request left with no known
+        name gets the client's registered scopes, as if it had sent none (RFC 6749 §3.3).
+        """
         allowed = set(parse_scope(self.scope))
-        if not scope:
+        requested = [s for s in parse_scope(scope) if s in ALL_SCOPES]
+        if not requested:
             return join_scope(allowed)
-        granted = join_scope(s for s in parse_scope(scope) if s in allowed)
+        granted = join_scope(s for s in requested if s in allowed)
         return granted or None
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:

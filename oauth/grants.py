@@ -2,10 +2,11 @@
 
 Authlib checks the protocol (client authentication, redirect URI, PKCE, scope narrowing);
 these subclasses add what it leaves to us: storage, RFC 8707 ``resource`` binding, the
-60-second single-use code, and refresh-token rotation with family revocation on reuse.
+60-second single-use code, and refresh-token rotation with family revocation on reuse (after a short grace window).
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from authlib.oauth2.rfc6749 import InvalidGrantError, OAuth2Error, grants
@@ -38,6 +39,12 @@ def canonical_resource(server: Any, values: list[str]) -> str:
     raise InvalidTargetError(f"This server issues tokens only for the resource {server.resource}")
 
 
+def within_grace(used_at: datetime, now: datetime, grace: timedelta) -> bool:
+    """A rotated refresh token presented again this soon is a retry or a racing sibling
+    process, not a leaked copy: it gets fresh tokens and the family lives on."""
+    return now - used_at <= grace
+
+
 def _new_tokens(token: dict[str, Any], now: Any, refresh_scope: str | None = None) -> list[NewToken]:
     scope = token.get("scope", "")
     out = [NewToken(token_hash(token["access_token"]), "access", scope, now + ACCESS_TTL)]
@@ -51,6 +58,9 @@ class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
 
     # --- authorization endpoint ---
+    def validate_requested_scope(self) -> None:
+        return None  # unknown names are dropped, not refused (``Client.get_allowed_scope``)
+
     def validate_authorization_request(self) -> str:
         redirect_uri = super().validate_authorization_request()
         try:
@@ -116,11 +126,14 @@ class RefreshGrant(grants.RefreshTokenGrant):
         if view is None or view.kind != "refresh":
             return None
         now = self.server.now()
-        if view.used_at is not None:
+        if view.used_at is not None and not within_grace(view.used_at, now, self._grace()):
             # RFC 9700 §4.14.2: a rotated refresh token came back, so one copy leaked; end the family.
             call(self.server.store.revoke_grant, view.grant.id, now, "refresh_reuse")
             return None
         return view if view.is_live(now) else None
+
+    def _grace(self) -> timedelta:
+        return timedelta(seconds=self.server.settings.oauth_refresh_grace_seconds)
 
     def validate_token_request(self) -> None:
         super().validate_token_request()
@@ -135,7 +148,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
         old: TokenView = self.request.refresh_token
         now = self.server.now()
         if not call(self.server.store.rotate_refresh, old.token_hash, old.grant.id, now,
-                    _new_tokens(token, now, refresh_scope=old.scope)):
+                    _new_tokens(token, now, refresh_scope=old.scope), self._grace()):
             raise InvalidGrantError("The refresh token was already used.")
 
     def revoke_old_credential(self, refresh_token: TokenView) -> None:

@@ -27,8 +27,26 @@ AS_METADATA_PATHS = (
 PR_METADATA_PATHS = (
     "/.well-known/oauth-protected-resource/mcp",  # RFC 9728 §3.1 path insertion
     "/.well-known/oauth-protected-resource",
-    "/mcp/.well-known/oauth-protected-resource",  # under the resource itself
+    "/mcp/.well-known/oauth-protected-resource",  # under the endpoint itself
 )
+
+
+def described_resource(settings: Settings, path: str) -> str:
+    """The resource a protected-resource metadata location describes.
+
+    RFC 9728 §3.1 builds the location by inserting the well-known segment before the
+    resource's path, so ``/.well-known/oauth-protected-resource/mcp`` describes ``{BASE}/mcp``
+    and ``…/mcp/`` describes ``{BASE}/mcp/``. Clients compare the document's ``resource`` with
+    the URL they were given and refuse one whose path is longer (the TypeScript SDK's
+    ``checkResourceAllowed``), so each spelling must get its own answer. The origin-root
+    fallback names the shorter spelling, which a prefix check accepts for either URL; the
+    location under ``/mcp/`` names ``/mcp/``.
+    """
+    if path.startswith("/mcp/"):
+        return resource_of(settings)
+    if path.startswith("/.well-known/oauth-protected-resource/mcp"):
+        return resource_of(settings, slash=path.endswith("/"))
+    return resource_of(settings, slash=False)
 _CACHE = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
 
 
@@ -53,9 +71,9 @@ def authorization_server_metadata(settings: Settings) -> dict[str, Any]:
     }
 
 
-def protected_resource_metadata(settings: Settings) -> dict[str, Any]:
+def protected_resource_metadata(settings: Settings, resource: str | None = None) -> dict[str, Any]:
     return {
-        "resource": resource_of(settings),
+        "resource": resource or resource_of(settings),
         "authorization_servers": [issuer_of(settings)],
         "scopes_supported": list(ALL_SCOPES),
         "bearer_methods_supported": ["header"],
@@ -71,19 +89,23 @@ def both_slashes(path: str) -> tuple[str, str]:
 
 def routes(settings: Settings) -> list[Route]:
     as_doc = authorization_server_metadata(settings)
-    pr_doc = protected_resource_metadata(settings)
 
     async def as_endpoint(request: Request) -> Response:
         return _answer(request, as_doc)
 
-    async def pr_endpoint(request: Request) -> Response:
-        return _answer(request, pr_doc)
+    def pr_endpoint(doc: dict[str, Any]) -> Any:
+        async def endpoint(request: Request) -> Response:
+            return _answer(request, doc)
+
+        return endpoint
 
     out: list[Route] = []
     for path in AS_METADATA_PATHS:
         out += [Route(p, as_endpoint, methods=["GET", "HEAD", "OPTIONS"]) for p in both_slashes(path)]
     for path in PR_METADATA_PATHS:
-        out += [Route(p, pr_endpoint, methods=["GET", "HEAD", "OPTIONS"]) for p in both_slashes(path)]
+        for p in both_slashes(path):
+            doc = protected_resource_metadata(settings, described_resource(settings, p))
+            out.append(Route(p, pr_endpoint(doc), methods=["GET", "HEAD", "OPTIONS"]))
     return out
 
 

@@ -55,9 +55,11 @@ def issuer_of(settings: Settings) -> str:
     return f"{settings.base_url}/mcp/oauth"
 
 
-def resource_of(settings: Settings) -> str:
-    """The protected resource: the MCP endpoint (``{BASE_URL}/mcp/``)."""
-    return f"{settings.base_url}/mcp/"
+def resource_of(settings: Settings, *, slash: bool = True) -> str:
+    """The protected resource: the MCP endpoint, ``{BASE_URL}/mcp/`` (canonical) or, spelled
+    without the trailing slash, ``{BASE_URL}/mcp``. Both name the same endpoint; tokens bound
+    to either work on both (``oauth.bearer``)."""
+    return f"{settings.base_url}/mcp/" if slash else f"{settings.base_url}/mcp"
 
 
 class Payload(OAuth2Payload):

@@ -2,7 +2,9 @@
 
 Every state change that must happen once (redeeming a code, rotating a refresh token) is a
 conditional UPDATE inside one transaction, so two processes racing on the same secret see
-exactly one winner; the loser revokes the family (RFC 9700 §4.14.2, OAuth 2.1 §4.1.3).
+exactly one winner; a code's loser revokes the family (OAuth 2.1 §4.1.3), a refresh token's
+loser gets tokens of its own while inside the grace window and revokes the family after it
+(RFC 9700 §4.14.2).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from sqlalchemy import select, update
 
 from domain.persistence.db import Database
 from domain.core.ids import get_by_id
+from domain.requests.credential_cache import revoked
 from oauth.models import OAuthClient, OAuthCode, OAuthGrant, OAuthToken
 
 
@@ -87,7 +90,8 @@ class OAuthStore(Protocol):
     async def get_code(self, code_hash: str) -> CodeView | None: ...
     async def redeem_code(self, code_hash: str, grant_id: str, now: datetime, tokens: list[NewToken]) -> bool: ...
     async def get_token(self, token_hash: str) -> TokenView | None: ...
-    async def rotate_refresh(self, token_hash: str, grant_id: str, now: datetime, tokens: list[NewToken]) -> bool: ...
+    async def rotate_refresh(self, token_hash: str, grant_id: str, now: datetime, tokens: list[NewToken],
+                             grace: timedelta = ...) -> bool: ...
     async def revoke_grant(self, grant_id: str, now: datetime, reason: str) -> None: ...
     async def revoke_token(self, token_hash: str, now: datetime) -> None: ...
     async def touch_grant(self, grant_id: str, now: datetime, min_interval_s: int) -> None: ...
@@ -155,8 +159,16 @@ class SqlStore:
         t, g = row
         return TokenView(t.token_hash, t.kind, t.scope, t.expires_at, t.used_at, t.revoked_at, _grant_view(g))
 
-    async def rotate_refresh(self, token_hash: str, grant_id: str, now: datetime, tokens: list[NewToken]) -> bool:
-        """Spend a refresh token and store its successors, or (already spent) revoke the family."""
+    async def rotate_refresh(self, token_hash: str, grant_id: str, now: datetime, tokens: list[NewToken],
+                             grace: timedelta = timedelta(0)) -> bool:
+        """Spend a refresh token and store its successors.
+
+        A token already spent within ``grace`` (a retry, or a sibling that won the race a
+        moment ago) also gets its successors; one spent earlier revokes the family. The
+        conditional UPDATE decides the winner; the loser reads the winner's committed
+        ``used_at`` (PostgreSQL re-checks the row after the winner commits; SQLite writes
+        one at a time), so two racing refreshes both end with working tokens.
+        """
         async with self.db.transaction() as s:
             won = await s.execute(
                 update(OAuthToken).where(
@@ -164,11 +176,24 @@ class SqlStore:
                     OAuthToken.used_at.is_(None), OAuthToken.revoked_at.is_(None),
                 ).values(used_at=now)
             )
-            if won.rowcount != 1:
+            if won.rowcount != 1 and not await self._spent_within(s, token_hash, grant_id, now, grace):
                 await self._revoke_grant(s, grant_id, now, "refresh_reuse")
                 return False
             self._add_tokens(s, grant_id, now, tokens)
             return True
+
+    @staticmethod
+    async def _spent_within(s: Any, token_hash: str, grant_id: str, now: datetime, grace: timedelta) -> bool:
+        row = (await s.execute(
+            select(OAuthToken.used_at, OAuthToken.revoked_at, OAuthGrant.revoked_at)
+            .join(OAuthGrant, OAuthGrant.id == OAuthToken.grant_id)
+            .where(OAuthToken.token_hash == token_hash, OAuthToken.kind == "refresh")
+        )).first()
+        if row is None:
+            return False
+        used_at, token_revoked, grant_revoked = row
+        return (used_at is not None and token_revoked is None and grant_revoked is None
+                and now - used_at <= grace)
 
     async def revoke_grant(self, grant_id: str, now: datetime, reason: str) -> None:
         async with self.db.transaction() as s:
@@ -178,6 +203,7 @@ class SqlStore:
         async with self.db.transaction() as s:
             await s.execute(update(OAuthToken).where(OAuthToken.token_hash == token_hash,
                                                      OAuthToken.revoked_at.is_(None)).values(revoked_at=now))
+            await revoked(s, f"token:{token_hash}")
 
     async def touch_grant(self, grant_id: str, now: datetime, min_interval_s: int) -> None:
         """Stamp last use for the dashboard, at most once per ``min_interval_s`` per grant."""
@@ -205,3 +231,4 @@ class SqlStore:
     async def _revoke_grant(s: Any, grant_id: str, now: datetime, reason: str) -> None:
         await s.execute(update(OAuthGrant).where(OAuthGrant.id == grant_id, OAuthGrant.revoked_at.is_(None))
                         .values(revoked_at=now, revoked_reason=reason))
+        await revoked(s, f"grant:{grant_id}")

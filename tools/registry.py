@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from domain.core.errors import DomainError, ErrorCode
-from schemas import load_tools
+from schemas import accepting_schema, load_tools
 from tools import assets, compose, keys, mailbook, orders, results, search, wallet
 from tools.context import ToolEnv
 from tools.validation import ArgumentValidator
@@ -57,7 +57,7 @@ def registry() -> dict[str, Tool]:
             name=name,
             definition=definition,
             adapter=adapters[name],
-            arguments=ArgumentValidator(definition["inputSchema"]),
+            arguments=ArgumentValidator(accepting_schema(definition["inputSchema"])),
             output=ArgumentValidator(definition["outputSchema"]),
         )
         for name, definition in definitions.items()

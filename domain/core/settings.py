@@ -30,9 +30,18 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 60  # per API account (all keys) and per key
     rate_limit_ip_per_minute: int = 600  # per source IP: one IP may serve several accounts
     daily_order_cap: int = 100
-    # preview images: fresh renders per minute, per account and per source IP (cached pages are free)
-    preview_renders_per_minute: int = 30
+    # preview images: fresh renders per minute, per account (API, MCP) or per IP and draft (pages); cached pages are free
+    preview_renders_per_minute: int = 60
     live_order_cap_unapproved: int = 0
+    # shared state for several processes (docs/speed.md): minute rate limits and the revocation
+    # channel; empty = in this process only (limits in memory, revocations dropped locally)
+    redis_url: str = Field(default="", repr=False)
+    redis_prefix: str = "pieterpost:"
+    # verified API keys and OAuth access tokens are remembered this long (revocation drops them at once)
+    auth_cache_seconds: float = 10.0
+    auth_cache_size: int = 10_000
+    # how often batched "last used" stamps of keys and connections are written
+    last_used_flush_seconds: float = 15.0
     # what live direct sends may draw from the wallet per account, per currency and UTC day (cents;
     # 10 000 = 100 EUR/USD). Operators override it per account, holders and keys only lower it (docs/limits.md).
     live_daily_spend_limit_cents: int = Field(default=10_000, ge=0)
@@ -57,7 +66,48 @@ class Settings(BaseSettings):
     # test hook for subprocess servers/workers: shift this process's clock (domain.core.clock)
     clock_offset_seconds: float = 0.0
 
+    # outbound webhooks (docs/webhooks.md): per-attempt timeout, response bytes read, leases
+    webhook_allow_private_targets: bool = False
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_response_bytes: int = 64 * 1024
+    webhook_lease_seconds: float = 60.0
+    webhook_concurrency: int = 16
+
+    # live mail providers (docs/providers/*.md): who prints live orders; test orders never leave
+    fulfillment_provider: str = "http"  # simulated | http | lob | pingen
+    provider_webhook_tolerance_seconds: float = 300.0  # signed timestamps older/newer than this are refused
+    tracking_poll_quiet_seconds: float = 86_400.0  # ask the provider about pieces without news this long
+    tracking_poll_batch: int = 20
+    operator_credit_max_cents: int = 1_000_000  # one `pieterpost wallet credit` at most
+    lob_api_base: str = "https://api.lob.com"
+    lob_api_key: str = Field(default="", repr=False)
+    lob_webhook_secret: str = Field(default="", repr=False)
+    lob_from_address: str = ""  # an adr_ id, or a JSON object with Lob's address fields
+    lob_use_type: str = "operational"  # marketing | operational
+    lob_address_placement: str = "insert_blank_page"  # top_first_page | insert_blank_page
+    lob_color: bool = False
+    lob_double_sided: bool = True
+    lob_letter_size: str = "us_letter"
+    lob_postcard_size: str = "4x6"
+    lob_mail_type: str = "usps_first_class"
+    pingen_api_base: str = "https://api.pingen.com"
+    pingen_identity_base: str = "https://identity.pingen.com"
+    pingen_client_id: str = ""
+    pingen_client_secret: str = Field(default="", repr=False)
+    pingen_organisation_id: str = ""
+    pingen_webhook_secret: str = Field(default="", repr=False)
+    pingen_delivery_product: str = "cheap"  # fast | cheap | bulk | premium | registered
+    pingen_print_mode: str = "simplex"  # simplex | duplex
+    pingen_print_spectrum: str = "grayscale"  # grayscale | color
+    pingen_address_position: str = "left"  # our A4 layout puts the window on the left (DIN 5008 B)
+    pingen_webhook_max_age_seconds: float = 259_200.0  # Pingen signs no timestamp: the event's own created_at
+
     log_level: str = "INFO"
+
+    # OAuth: a refresh token presented again this soon after its rotation (a retry after a lost
+    # response, two client processes sharing one token store) gets fresh tokens instead of
+    # ending the family; later reuse still revokes it (docs/oauth.md "Refresh tokens").
+    oauth_refresh_grace_seconds: float = Field(default=60.0, ge=0, le=300)
 
     # MCP endpoint (docs/product.md § MCP server): BASE_URL's host/origin are always allowed; these add more.
     # Env values are JSON lists, e.g. PIETERPOST_MCP_ALLOWED_ORIGINS='["http://localhost:6274"]'.

@@ -42,9 +42,11 @@ class AuthFailure(Exception):
 
 
 class Authenticator(Protocol):
-    async def authenticate(self, authorization: str | None) -> Principal: ...
+    """``path`` is the request path: challenges point at the metadata describing that URL."""
 
-    def missing_scope(self, principal: Principal, tool_name: str) -> AuthFailure | None: ...
+    async def authenticate(self, authorization: str | None, path: str = "/mcp") -> Principal: ...
+
+    def missing_scope(self, principal: Principal, tool_name: str, path: str = "/mcp") -> AuthFailure | None: ...
 
 
 class OAuthAuthenticator:
@@ -54,11 +56,11 @@ class OAuthAuthenticator:
         self.db = db
         self.settings = settings
 
-    async def authenticate(self, authorization: str | None) -> Principal:
+    async def authenticate(self, authorization: str | None, path: str = "/mcp") -> Principal:
         try:
             info = await bearer.verify(self.db, authorization, self.settings)
         except bearer.BearerError as err:
-            raise self._failure(err) from None
+            raise self._failure(err, path) from None
         return Principal(
             account_id=info.account_id,
             client_id=info.client_id,
@@ -67,19 +69,19 @@ class OAuthAuthenticator:
             token_info=info,
         )
 
-    def missing_scope(self, principal: Principal, tool_name: str) -> AuthFailure | None:
+    def missing_scope(self, principal: Principal, tool_name: str, path: str = "/mcp") -> AuthFailure | None:
         # a principal rebuilt from stored data has its scopes but no token object; require_scope reads .scopes
         info = principal.token_info or SimpleNamespace(scopes=principal.scopes)
         try:
             bearer.require_scope(info, tool_name)
         except bearer.BearerError as err:
-            return self._failure(err)
+            return self._failure(err, path)
         return None
 
-    def _failure(self, err: Any) -> AuthFailure:
+    def _failure(self, err: Any, path: str) -> AuthFailure:
         return AuthFailure(
             status=err.status,
-            www_authenticate=err.www_authenticate(self.settings),
+            www_authenticate=err.www_authenticate(self.settings, path),
             error=err.error,
             description=getattr(err, "description", "") or "",
             scope=getattr(err, "scope", None),

@@ -1,6 +1,7 @@
 """Bearer gate in front of the MCP transports (plain ASGI).
 
-Every request needs a valid token (401 with the resource_metadata challenge, docs/product.md § MCP server).
+Every request needs a valid token (401 with the resource_metadata challenge; a request to
+``/mcp`` is pointed at the metadata describing ``{BASE}/mcp``, one to ``/mcp/`` at ``{BASE}/mcp/``).
 A ``tools/call`` whose tool needs a scope the token lacks is refused here with 403
 ``insufficient_scope`` naming the scope (RFC 6750 §3.1, MCP authorization "Scope challenge"),
 before the transport commits to 200 — the SDK client answers that by stepping up its grant.
@@ -99,7 +100,7 @@ class BearerGate:
                 authorization = value.decode("latin-1")
                 break
         try:
-            principal = await self.authenticator.authenticate(authorization)
+            principal = await self.authenticator.authenticate(authorization, scope["path"])
         except AuthFailure as failure:
             await _failure_response(failure)(scope, receive, send)
             return
@@ -118,7 +119,7 @@ class BearerGate:
                 await JSONResponse(parse_error, status_code=400)(scope, receive, send)
                 return
             for name in names:
-                failure = self.authenticator.missing_scope(principal, name)
+                failure = self.authenticator.missing_scope(principal, name, scope["path"])
                 if failure is not None:
                     await _failure_response(failure)(scope, receive, send)
                     return

@@ -1,7 +1,8 @@
 """The authorization endpoint's pages: sign-in, sign-up and consent (form fields: docs/product.md § OAuth).
 
 Flow: ``/mcp/oauth/authorize`` validates and parks the request, then 302 to ``login`` (or
-straight to ``consent`` when the browser is signed in). Forms post ``email``, ``password``
+straight to ``consent`` when the browser is signed in). A consent the person gave this client
+before for the same or fewer scopes answers at once: ``consent`` redirects back to the client. Forms post ``email``, ``password``
 and hidden ``csrf_token``; consent posts ``csrf_token`` and ``decision=approve|deny``.
 Every page is no-store, unframeable and sends no referrer (the URL holds the request handle).
 """
@@ -119,6 +120,8 @@ async def consent(request: Request) -> Response:
     if account_id is None:
         return RedirectResponse(_url("login", pending.handle), status_code=303, headers=HEADERS)
     if request.method == "GET":
+        if await authorize.remembered(service.server, pending, account_id):
+            return await _answer(request, service, pending, account_id, approve=True)
         email = await accounts.email_of(service.db, account_id)
         return _page(request, "consent", client_name=pending.client.display_name, account_email=email,
                      redirect_host=pending.redirect_host, scopes=describe(pending.scopes), handle=pending.handle,
@@ -126,8 +129,13 @@ async def consent(request: Request) -> Response:
     decision = form.get("decision")
     if decision not in ("approve", "deny"):
         return _error(request, 400, "invalid_request", "Please choose", "Choose Approve or Deny.")
+    return await _answer(request, service, pending, account_id, approve=decision == "approve")
+
+
+async def _answer(request: Request, service: Any, pending: authorize.Pending, account_id: str, *,
+                  approve: bool) -> Response:
     try:
-        location = await authorize.decide(service.server, pending, account_id, approve=decision == "approve")
+        location = await authorize.decide(service.server, pending, account_id, approve=approve)
     except LookupError as exc:
         return _error(request, 400, "request_expired", "This request was already answered", str(exc))
     return RedirectResponse(location, status_code=302, headers=HEADERS)

@@ -88,7 +88,7 @@ async def journey(session: ClientSession, base: str, tag: str) -> None:
 async def test_bare_request_gets_the_discovery_challenge(served: str) -> None:
     async with httpx.AsyncClient() as http:
         answer = await http.post(f"{served}/mcp/", json={"jsonrpc": "2.0", "id": 1, "method": "initialize"})
-        prm_url = f"{served}/.well-known/oauth-protected-resource/mcp"
+        prm_url = f"{served}/.well-known/oauth-protected-resource/mcp/"  # the location describing /mcp/
         assert answer.status_code == 401 and f'resource_metadata="{prm_url}"' in answer.headers["www-authenticate"]
         prm = (await http.get(prm_url)).json()
         assert prm["resource"] == f"{served}/mcp/" and prm["authorization_servers"] == [f"{served}/mcp/oauth"]

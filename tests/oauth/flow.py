@@ -84,10 +84,21 @@ def redirect_query(response: httpx.Response) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
+async def approve(http: httpx.AsyncClient, params: dict[str, str]) -> httpx.Response:
+    """The redirect back to the client: through sign-up and the consent page, or at once when
+    this browser's person already approved this client for these scopes (remembered consent)."""
+    start = await http.get("/mcp/oauth/authorize", params=params)
+    assert start.status_code == 302, start.text
+    page = await http.get(start.headers["location"])
+    if page.status_code == 302 and page.headers["location"].startswith(params["redirect_uri"]):
+        return page
+    consent = await sign_up_to_consent(http, params)
+    return await decide(http, consent, "approve")
+
+
 async def get_code(http: httpx.AsyncClient, client: Registered, verifier: str, **overrides: str | None) -> str:
     params = authorize_params(client, verifier, **overrides)
-    consent = await sign_up_to_consent(http, params)
-    answer = await decide(http, consent, "approve")
+    answer = await approve(http, params)
     assert answer.status_code == 302
     query = redirect_query(answer)
     assert query["state"] == params["state"] and query["iss"] == ISSUER

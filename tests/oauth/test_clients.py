@@ -87,10 +87,9 @@ async def test_scopes_outside_the_registration_are_refused(http) -> None:
     registered = await http.post("/mcp/oauth/register", json={"redirect_uris": [flow.REDIRECT], "scope": "api:read",
                                                               "token_endpoint_auth_method": "none"})
     client = flow.Registered(registered.json()["client_id"], None, flow.REDIRECT)
-    for scope, error in (("api:send", "invalid_scope"), ("launch:missiles", "invalid_scope")):
-        answer = await http.get("/mcp/oauth/authorize", params=flow.authorize_params(client, flow.verifier(), scope=scope))
-        query = flow.redirect_query(answer)
-        assert query["error"] == error and "code" not in query
+    answer = await http.get("/mcp/oauth/authorize", params=flow.authorize_params(client, flow.verifier(), scope="api:send"))
+    query = flow.redirect_query(answer)
+    assert query["error"] == "invalid_scope" and "code" not in query
     narrowed = await http.get("/mcp/oauth/authorize",
                               params=flow.authorize_params(client, flow.verifier(), scope="api:read api:send"))
     assert narrowed.status_code == 302 and "/mcp/oauth/login" in narrowed.headers["location"]

@@ -41,15 +41,84 @@ def test_metadata_passes_authlib_rfc8414_validation() -> None:
     AuthorizationServerMetadata(authorization_server_metadata(settings)).validate()
 
 
-@pytest.mark.parametrize("path", PR_METADATA_PATHS)
+#: location -> the resource it describes (RFC 9728 §3.1: the well-known segment goes before the
+#: resource's path, so each spelling of the MCP URL has its own location).
+PR_RESOURCES = {
+    "/.well-known/oauth-protected-resource/mcp": f"{BASE}/mcp",
+    "/.well-known/oauth-protected-resource/mcp/": f"{BASE}/mcp/",
+    "/.well-known/oauth-protected-resource": f"{BASE}/mcp",  # fallback: a prefix of both spellings
+    "/.well-known/oauth-protected-resource/": f"{BASE}/mcp",
+    "/mcp/.well-known/oauth-protected-resource": f"{BASE}/mcp/",
+    "/mcp/.well-known/oauth-protected-resource/": f"{BASE}/mcp/",
+}
+
+
+def test_every_metadata_location_is_checked() -> None:
+    assert set(PR_RESOURCES) == {v for p in PR_METADATA_PATHS for v in (p, p + "/")}
+
+
+@pytest.mark.parametrize("path", sorted(PR_RESOURCES))
 async def test_protected_resource_metadata_everywhere_without_auth(http, path) -> None:
-    for variant in (path, path + "/"):
-        answer = await http.get(variant)
-        assert answer.status_code == 200, variant
-        doc = answer.json()
-        assert doc["resource"] == f"{BASE}/mcp/"
-        assert doc["authorization_servers"] == [flow.ISSUER]
-        assert "api:send" in doc["scopes_supported"]
+    answer = await http.get(path)
+    assert answer.status_code == 200, path
+    doc = answer.json()
+    assert doc["resource"] == PR_RESOURCES[path]
+    assert doc["authorization_servers"] == [flow.ISSUER]
+    assert "api:send" in doc["scopes_supported"]
+
+
+def _ts_sdk_check_resource_allowed(requested: str, configured: str) -> bool:
+    """The TypeScript SDK's ``checkResourceAllowed`` (src/shared/auth-utils.ts), line for line:
+    same origin, the configured path no longer than the requested one, and a prefix of it
+    once both end in ``/``."""
+    from urllib.parse import urlsplit
+
+    req, conf = urlsplit(requested), urlsplit(configured)
+    if (req.scheme, req.netloc) != (conf.scheme, conf.netloc):
+        return False
+    if len(req.path or "/") < len(conf.path or "/"):
+        return False
+    req_path = req.path if req.path.endswith("/") else req.path + "/"
+    conf_path = conf.path if conf.path.endswith("/") else conf.path + "/"
+    return req_path.startswith(conf_path)
+
+
+@pytest.mark.parametrize("server_url", [f"{BASE}/mcp", f"{BASE}/mcp/"])
+async def test_challenge_leads_to_metadata_the_sdk_accepts(http, server_url) -> None:
+    """The 401 for each spelling names the location describing exactly that URL, and the
+    document there passes the TypeScript SDK's resource check for the URL the person pasted."""
+    from mcp.shared.auth_utils import check_resource_allowed
+
+    answer = await http.post(server_url.removeprefix(BASE), json={})
+    assert answer.status_code == 401
+    location = answer.headers["www-authenticate"].split('resource_metadata="', 1)[1].split('"', 1)[0]
+    assert location == f"{BASE}/.well-known/oauth-protected-resource{server_url.removeprefix(BASE)}"
+    doc = (await http.get(location.removeprefix(BASE))).json()
+    assert doc["resource"] == server_url
+    assert _ts_sdk_check_resource_allowed(server_url, doc["resource"])
+    assert check_resource_allowed(requested_resource=server_url, configured_resource=doc["resource"])
+
+
+def test_the_old_single_document_fails_the_sdk_check() -> None:
+    """Why one shared ``{BASE}/mcp/`` document broke ``{BASE}/mcp`` in TypeScript clients."""
+    assert not _ts_sdk_check_resource_allowed(f"{BASE}/mcp", f"{BASE}/mcp/")
+    assert _ts_sdk_check_resource_allowed(f"{BASE}/mcp/", f"{BASE}/mcp")
+
+
+@pytest.mark.parametrize("token_resource", [f"{BASE}/mcp", f"{BASE}/mcp/"])
+async def test_a_token_for_either_spelling_works_on_both_endpoints(http, token_resource) -> None:
+    client = await flow.register(http)
+    v = flow.verifier()
+    code = await flow.get_code(http, client, v, resource=token_resource)
+    answer = await flow.exchange(http, client, code, v, resource=token_resource)
+    assert answer.status_code == 200, answer.text
+    bearer_header = {"Authorization": f"Bearer {answer.json()['access_token']}",
+                     "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
+    ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    for path in ("/mcp", "/mcp/"):
+        called = await http.post(path, json=ping, headers=bearer_header)
+        assert called.status_code == 200, (path, called.status_code, called.text)
+        assert called.json()["result"] == {} or "result" in called.json()
 
 
 @pytest.mark.parametrize("path", ["/mcp/oauth/token", "/token", "/mcp/oauth/register", "/register",

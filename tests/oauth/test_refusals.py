@@ -118,10 +118,11 @@ async def test_another_clients_code_is_unknown(http) -> None:
     assert (await flow.exchange(http, owner, code, v)).status_code == 200  # the owner's code is untouched
 
 
-async def test_refresh_replay_revokes_the_family(http, oauth_app) -> None:
+async def test_refresh_replay_revokes_the_family(http, oauth_app, oauth_clock) -> None:
     client = await flow.register(http)
     tokens = await _tokens(http, client)
     rotated = (await flow.refresh(http, client, tokens["refresh_token"])).json()
+    oauth_clock.advance(oauth_app.state.settings.oauth_refresh_grace_seconds + 1)  # past the grace window
     replay = await flow.refresh(http, client, tokens["refresh_token"])
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
     assert (await _refused(oauth_app, rotated["access_token"])).error == "invalid_token"

@@ -54,7 +54,7 @@ class Person:
 
 
 async def test_sdk_client_connects_through_oauth(database_url, asset_dir) -> None:
-    env = servers.cli_env(database_url, asset_dir)
+    env = servers.cli_env(database_url, asset_dir, PIETERPOST_OAUTH_REFRESH_GRACE_SECONDS="0")  # replay = reuse at once
     with servers.running_server(env) as base:
         bare = httpx.post(f"{base}/mcp/", json={})
         assert bare.status_code == 401

@@ -62,8 +62,15 @@ class Browser:
 
     async def visit(self, authorization_url: str) -> None:
         """What happens between the host opening the URL and the redirect to the callback."""
+        location = await self.authorize(authorization_url, REDIRECT_URI)
+        self._pending = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+    async def authorize(self, authorization_url: str, redirect_prefix: str) -> str:
+        """Follow an authorization URL through sign-up (first time) and consent (unless this
+        person approved the client before) up to the redirect to the client; return that
+        redirect's URL without following it (a client's own callback takes it from there)."""
         answer = await self.http.get(authorization_url)
-        while answer.status_code in (302, 303) and not answer.headers["location"].startswith(REDIRECT_URI):
+        while answer.status_code in (302, 303) and not answer.headers["location"].startswith(redirect_prefix):
             target = urljoin(str(answer.url), answer.headers["location"])
             page = await self.http.get(target)
             if "signin-form" in page.text:
@@ -82,8 +89,8 @@ class Browser:
             else:
                 answer = page
         location = answer.headers.get("location", "")
-        assert location.startswith(REDIRECT_URI), f"no redirect to the client: {answer.status_code} {answer.text[:300]}"
-        self._pending = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+        assert location.startswith(redirect_prefix), f"no redirect to the client: {answer.status_code} {answer.text[:300]}"
+        return location
 
     async def callback(self) -> AuthorizationCodeResult:
         assert self._pending is not None and "code" in self._pending, self._pending

@@ -106,7 +106,7 @@ async def test_bare_401_points_at_resource_metadata(live: LiveServer) -> None:
         challenge = answer.headers["www-authenticate"]
         assert answer.status_code == 401
         assert challenge.startswith('Bearer realm="PieterPost MCP"')
-        assert 'resource_metadata="http://127.0.0.1:8000/.well-known/oauth-protected-resource/mcp"' in challenge
+        assert 'resource_metadata="http://127.0.0.1:8000/.well-known/oauth-protected-resource/mcp/"' in challenge
         assert 'scope="' in challenge
         bad = await http.post(live.mcp, json={}, headers={"Authorization": "Bearer nope"})
         assert bad.status_code == 401 and 'error="invalid_token"' in bad.headers["www-authenticate"]

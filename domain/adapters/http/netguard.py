@@ -69,7 +69,7 @@ def check_url(raw: str, field: str) -> Target:
     if url.userinfo:
         raise refuse(field, "URLs with credentials are not accepted")
     host = url.raw_host.decode("ascii").lower()
-    port = url.port or 443
+    port = 443 if url.port is None else url.port  # ":0" is refused below, not read as the default
     if not host or not 0 < port < 65536 or "%" in host:
         raise refuse(field, "the URL has no usable host")
     if ":" in host:  # httpx hands IPv6 literals over without brackets

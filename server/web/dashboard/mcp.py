@@ -5,7 +5,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.core.errors import NotFound
-from oauth import connections
+from domain.use_cases import connected_clients
+from oauth.connections import GRANTS
 from oauth.scopes import describe
 from server.web.dashboard.common import Visit, dashboard, redirect
 from tools.docs import client_config
@@ -14,7 +15,7 @@ PATH = "/api/dashboard/mcp"
 
 
 async def _connections(visit: Visit) -> list[dict[str, object]]:
-    rows = await connections.list_connections(visit.db, visit.caller.account_id)
+    rows = await connected_clients.list_connected_clients(visit.db, visit.caller, GRANTS)
     return [{**row, "scopeWords": describe(row["scopes"])} for row in rows]
 
 
@@ -34,7 +35,7 @@ async def disconnect(visit: Visit) -> Response:
         if not match:
             raise NotFound("No such connection.")
         return visit.render("dashboard/mcp_revoke.html", section="mcp", connection=match[0])
-    await connections.revoke_connection(visit.db, visit.caller.account_id, grant_id)
+    await connected_clients.disconnect_client(visit.db, visit.caller, grant_id, GRANTS)
     return redirect(f"{PATH}?disconnected={grant_id}")
 
 
