@@ -10,6 +10,9 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
+// `--out DIR` writes both files into DIR instead (the test that checks the committed build is current)
+const outAt = process.argv.indexOf("--out");
+const outDir = outAt > 0 ? process.argv[outAt + 1] : null;
 
 async function bundle(entry) {
   const result = await build({
@@ -23,9 +26,10 @@ const app = (await bundle("order-preview.js")).replace(/<\/script/gi, "<\\/scrip
 const page = (await readFile(join(here, "src", "order-preview.html"), "utf8"))
   .replace("/*APP_SCRIPT*/", () => app);
 if (/\b(src|href)\s*=\s*["']?https?:/i.test(page)) throw new Error("the app page must not load anything by URL");
-await writeFile(join(root, "server", "mcp", "apps", "order_preview.html"), page);
-
-const hostDir = join(root, "tests", "support", "mcp_host");
+const appDir = outDir || join(root, "server", "mcp", "apps");
+const hostDir = outDir || join(root, "tests", "support", "mcp_host");
+await mkdir(appDir, { recursive: true });
 await mkdir(hostDir, { recursive: true });
+await writeFile(join(appDir, "order_preview.html"), page);
 await writeFile(join(hostDir, "host.js"), await bundle("test-host.js"));
 console.log(`order_preview.html: ${page.length} bytes`);

@@ -13,6 +13,9 @@ from tools import registry
 from tools.context import ToolEnv
 
 
+IMAGE_TOOLS = ("quote_order", "get_order")
+
+
 class ToolRunner:
     """Calls tools the way the MCP handler does (registry.call) and unpacks the result."""
 
@@ -21,7 +24,10 @@ class ToolRunner:
 
     async def raw(self, name: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
         result = await registry.call(self.env, name, args or {})
-        assert len(result["content"]) == 1 and result["content"][0]["type"] == "text"
+        assert result["content"][0]["type"] == "text"
+        extra = result["content"][1:]  # quote_order and get_order add one first-page preview image
+        assert len(extra) == (1 if name in IMAGE_TOOLS and not result["isError"] else 0), result["content"]
+        assert all(item["type"] == "image" for item in extra)
         return result
 
     async def ok(self, name: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
