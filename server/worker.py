@@ -1,7 +1,7 @@
 """The fulfillment and expiry loop: inside ``pieterpost serve`` by default, or ``pieterpost worker``.
 
 Each round closes overdue checkouts, then leases and runs fulfillment jobs until none is
-due, then sleeps ``worker_poll_seconds``. Any number of these loops may run against one
+due, then sends due webhooks (``domain.webhooks``), then sleeps ``worker_poll_seconds``. Any number of these loops may run against one
 database (jobs are leased, see ``domain.fulfillment.jobs``).
 """
 from __future__ import annotations
@@ -29,7 +29,9 @@ from domain.orders.expiry import expire_due
 from domain.requests.idempotency import purge_expired as purge_idempotency
 from domain.use_cases import system
 from domain.use_cases.system import Database
+from domain.use_cases.webhooks import deliver_webhooks
 from oauth.prune import prune as prune_oauth
+from server.secret import with_secret_key
 
 log = logging.getLogger("pieterpost.worker")
 
@@ -105,12 +107,17 @@ async def run_once(db: Database, settings: Settings, *, providers: ProviderFacto
             close = getattr(adapter, "aclose", None)
             if close is not None:
                 await close()
+    try:
+        outcomes += await deliver_webhooks(db, settings, me)  # after fulfillment: its events go out this round
+    except Exception:  # noqa: BLE001
+        log.exception("webhook round failed")
     return outcomes
 
 
 async def run_forever(settings: Settings, stop: asyncio.Event | None = None, *, migrate_first: bool = True) -> None:
     """``pieterpost worker``: loop until SIGTERM/SIGINT (or ``stop``)."""
     apply_clock_offset(settings)
+    settings = with_secret_key(settings)  # webhook signing secrets are kept encrypted under it
     if migrate_first:
         await asyncio.to_thread(system.upgrade_schema, settings.database_url)
     stop = stop or asyncio.Event()

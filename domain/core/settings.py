@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     # preview images: fresh renders per minute, per account (API, MCP) or per IP and draft (pages); cached pages are free
     preview_renders_per_minute: int = 60
     live_order_cap_unapproved: int = 0
+    # shared state for several processes (docs/speed.md): minute rate limits and the revocation
+    # channel; empty = in this process only (limits in memory, revocations dropped locally)
+    redis_url: str = Field(default="", repr=False)
+    redis_prefix: str = "pieterpost:"
+    # verified API keys and OAuth access tokens are remembered this long (revocation drops them at once)
+    auth_cache_seconds: float = 10.0
+    auth_cache_size: int = 10_000
+    # how often batched "last used" stamps of keys and connections are written
+    last_used_flush_seconds: float = 15.0
     # what live direct sends may draw from the wallet per account, per currency and UTC day (cents;
     # 10 000 = 100 EUR/USD). Operators override it per account, holders and keys only lower it (docs/limits.md).
     live_daily_spend_limit_cents: int = Field(default=10_000, ge=0)
@@ -56,6 +65,13 @@ class Settings(BaseSettings):
     checkout_expiry_grace_seconds: float = 600.0
     # test hook for subprocess servers/workers: shift this process's clock (domain.core.clock)
     clock_offset_seconds: float = 0.0
+
+    # outbound webhooks (docs/webhooks.md): per-attempt timeout, response bytes read, leases
+    webhook_allow_private_targets: bool = False
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_response_bytes: int = 64 * 1024
+    webhook_lease_seconds: float = 60.0
+    webhook_concurrency: int = 16
 
     log_level: str = "INFO"
 
