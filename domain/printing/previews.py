@@ -257,6 +257,6 @@ def etag(doc: PreviewDocument, page: int, width: int) -> str:
     return '"' + hashlib.sha256(f"{doc.key}:{page}:{width}".encode()).hexdigest()[:32] + '"'
 
 
-__all__ = ["CACHE", "DEFAULT_WIDTH", "MCP_WIDTH", "THUMB_WIDTH", "Overlay", "PostcardPiece", "PreviewCache",
+__all__ = ["CACHE", "DEFAULT_WIDTH", "MCP_WIDTH", "THUMB_WIDTH", "Overlay", "PreviewCache",
            "PreviewDocument", "check_page", "check_width", "content_key", "etag", "overlays_for", "page_png",
            "piece_parts", "rasterise", "render_document", "small_image"]
