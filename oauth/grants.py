@@ -27,7 +27,7 @@ class InvalidTargetError(OAuth2Error):
 
 
 def canonical_resource(server: Any, values: list[str]) -> str:
-    """The one resource we serve; ``/mcp`` and ``/mcp/`` name the same thing (SPEC).
+    """The one resource we serve; ``/mcp`` and ``/mcp/`` name the same thing.
 
     No ``resource`` parameter binds the token to the MCP endpoint too: it is the only
     protected resource this authorization server issues tokens for.

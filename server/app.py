@@ -16,8 +16,8 @@ from domain.core.settings import Settings, get_settings
 from domain.use_cases import system
 from domain.use_cases.system import Database
 from domain.fulfillment.providers import check_configuration
-import oauth as oauth_routes
 from oauth.service import build as build_oauth_service
+from oauth.service import build_routes as build_oauth_routes
 from server import health, logs, metrics, worker
 from server.api import links as api_links
 from server.api import openapi as api_openapi
@@ -69,7 +69,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *api_quotes.routes,
         *api_webhooks.routes,
         *api_openapi.routes,
-        *oauth_routes.build_routes(settings),
+        *build_oauth_routes(settings),
         *oauth_pages.build_routes(settings),
         *static_files.routes,
         *front.routes,

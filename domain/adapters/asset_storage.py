@@ -1,7 +1,7 @@
 """Where asset bytes live, behind a small interface (local directory by default).
 
 Uploads are streamed into a staging file with the size cap enforced chunk by chunk
-(SPEC "Assets": <= 50 MB), validated from disk, then moved into place with an atomic
+(docs/product.md § Limits), validated from disk, then moved into place with an atomic
 rename, so a reader never sees half a file and no upload is ever held whole in memory.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Bytes are staged on disk (size capped while streaming), checked by ``inspect_file`` in a
 worker thread, moved into storage, then recorded. Uploads are temporary: 7 days, unless an
-order uses them, after which they are kept with that order (SPEC "Assets"; seed 002).
+order uses them, after which they are kept with that order (docs/product.md § Assets).
 """
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def public_url(settings: Settings, asset: Asset) -> str | None:
 
 
 def asset_view(settings: Settings, asset: Asset) -> dict[str, Any]:
-    """The seed 002 upload response, field for field."""
+    """The ``POST /v1/uploads`` response (also the upload_asset result)."""
     return {
         "assetId": asset.id,
         "contentType": asset.content_type,

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
-    # authentication (seed 002)
+    # authentication
     MISSING_API_KEY = "missing_api_key"
     INVALID_API_KEY = "invalid_api_key"
     INVALID_API_KEY_MODE = "invalid_api_key_mode"
@@ -26,7 +26,7 @@ class ErrorCode(StrEnum):
     MISCONFIGURED = "misconfigured"
     DB_ERROR = "db_error"
     UNKNOWN_ERROR = "unknown_error"
-    # SPEC additions
+    # objects, money and conflicts
     INSUFFICIENT_CREDITS = "insufficient_credits"
     NOT_FOUND = "not_found"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"

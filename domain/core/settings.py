@@ -19,14 +19,14 @@ class Settings(BaseSettings):
     asset_dir: Path = Path("./var/assets")
     secret_key: str = Field(default="", repr=False)
 
-    # pricing, EUR/USD cents (SPEC "Pricing")
+    # pricing, EUR/USD cents (docs/product.md § Pricing)
     price_letter_cents: int = 200
     price_letter_extra_page_cents: int = 50
     price_letter_custom_stamp_cents: int = 30
     price_postcard_cents: int = 250
     letter_max_pages: int = 8
 
-    # limits (SPEC "Limits")
+    # limits (docs/product.md § Limits)
     rate_limit_per_minute: int = 60  # per API account (all keys) and per key
     rate_limit_ip_per_minute: int = 600  # per source IP: one IP may serve several accounts
     daily_order_cap: int = 100
@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     fulfillment_url: str = ""
     fulfillment_token: str = Field(default="", repr=False)
     run_worker: bool = True
-    # fulfillment worker (SPEC "Fulfillment"): leases, retries with exponential backoff
+    # fulfillment worker (docs/product.md § Fulfillment and print files): leases, retries with exponential backoff
     worker_poll_seconds: float = 2.0
     fulfillment_lease_seconds: float = 120.0
     fulfillment_retry_base_seconds: float = 10.0
@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     # ending the family; later reuse still revokes it (docs/oauth.md "Refresh tokens").
     oauth_refresh_grace_seconds: float = Field(default=60.0, ge=0, le=300)
 
-    # MCP endpoint (SPEC "MCP server"): BASE_URL's host/origin are always allowed; these add more.
+    # MCP endpoint (docs/product.md § MCP server): BASE_URL's host/origin are always allowed; these add more.
     # Env values are JSON lists, e.g. PIETERPOST_MCP_ALLOWED_ORIGINS='["http://localhost:6274"]'.
     mcp_allowed_origins: list[str] = Field(default_factory=list)
     mcp_allowed_hosts: list[str] = Field(default_factory=list)

@@ -1,7 +1,7 @@
 """Path-aware readers for JSON-decoded request bodies.
 
 Every reader names the offending path (``letters[3].recipient.postalCode``) in its
-``invalid_request`` so REST and MCP callers can fix the exact field (SPEC "Errors").
+``invalid_request`` so REST and MCP callers can fix the exact field (docs/product.md § Errors and refusals).
 The helpers take plain ``object`` input because bodies arrive from ``json.loads`` or MCP
 tool arguments untyped; they never coerce types (``62704`` is not the string ``"62704"``).
 """
@@ -17,8 +17,10 @@ from email_validator import EmailNotValidError, validate_email
 
 from domain.core.errors import InvalidRequest
 
-LOCALES = ("de", "en", "es", "fr", "it", "nl")  # SPEC "Other fields"
+LOCALES = ("de", "en", "es", "fr", "it", "nl")  # of the payer-facing pages; "en" when none is given
+DEFAULT_LOCALE = "en"
 PAYMENT_METHODS = ("auto", "card", "ideal")
+EXTERNAL_ID_MAX = 200
 METADATA_MAX_KEYS = 20
 METADATA_KEY_MAX = 40
 METADATA_VALUE_MAX = 500
@@ -176,7 +178,7 @@ def opt_choice(obj: Mapping[str, object], key: str, path: str, choices: tuple[st
 
 
 def asset_ref(value: object, path: str) -> str:
-    """An asset id string or an upload_asset-style object ``{"assetId": ...}`` (seed 001)."""
+    """An asset id string or an upload_asset-style object ``{"assetId": ...}``."""
     if isinstance(value, dict):
         inner = value.get("assetId")
         if not isinstance(inner, str):
@@ -190,7 +192,7 @@ def asset_ref(value: object, path: str) -> str:
 
 
 def parse_metadata(data: object, path: str = "metadata") -> dict[str, str | int | float | bool]:
-    """Caller's metadata copied onto the order/link (SPEC "Other fields").
+    """Caller's metadata copied onto the order/link (docs/product.md § Letters and postcards).
 
     At most 20 keys; keys are non-empty strings of at most 40 characters; values are
     strings (at most 500 characters), numbers or booleans. Null, objects and arrays are
@@ -245,7 +247,7 @@ _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 def parse_return_url(
     obj: Mapping[str, object], key: str, mode: Literal["test", "live"], path: str = ""
 ) -> str | None:
-    """https anywhere; plain http only to this machine and only in test mode (SPEC)."""
+    """https anywhere; plain http only to this machine and only in test mode."""
     value = opt_str(obj, key, path, max_len=2000)
     if value is None:
         return None

@@ -1,6 +1,6 @@
 """The recipient shape shared by letters, postcards, compose links and Mailbook contacts.
 
-SPEC "Domain rules" > Recipient: ``name`` plus either ``addressLines`` (printed as given)
+docs/product.md § Recipients and addresses: ``name`` plus either ``addressLines`` (printed as given)
 or structured fields (``streetAddress``, or ``street`` + ``number``, with ``postalCode``,
 ``city``, ``country`` and ``state`` where the destination needs one). No free-form address
 parsing: the only thing read out of ``addressLines`` is a last line that names a country,
