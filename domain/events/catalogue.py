@@ -24,6 +24,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "topup.failed": ("topup", "A top-up payment failed."),
     "topup.expired": ("topup", "A top-up checkout was not paid within 24 hours."),
     "topup.cancelled": ("topup", "A top-up checkout was cancelled by the payer."),
+    "account.spend_limit_reached": ("account", "A live direct send was refused: it would pass a daily live spend "
+                                               "limit (first refusal per limit and UTC day; docs/limits.md)."),
     "webhook.test": ("webhook_endpoint", "Sent on request to one endpoint (dashboard or POST …/test)."),
 }
 

@@ -154,3 +154,26 @@ async def test_the_counter_alone_never_lets_two_sends_pass_together(db: Database
     outcomes = await asyncio.gather(*(one() for _ in range(30)))
     assert outcomes.count("ok") == 10 and outcomes.count("refused") == 20
     assert await counters(db, acct["id"]) == {utc_day(clock.utcnow()): 10 * PRICE}
+
+
+async def test_the_first_refusal_of_the_day_per_limit_records_one_event(client: httpx.AsyncClient,
+                                                                         db: Database) -> None:
+    acct = await live_account(db)
+    await set_operator_limit(db, acct["id"], 2 * PRICE)
+    key_id, limited = await live_key_with_limit(db, acct["id"], PRICE)
+    statuses = [(await client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(limited))).status_code
+                for _ in range(3)]  # the key's own limit: 1 sent, 2 refused
+    statuses += [(await client.post("/v1/orders", json=fresh(DIRECT_LETTER), headers=auth(acct["live_key"])))
+                 .status_code for _ in range(3)]  # the account's: 1 more sent, 2 refused
+    assert statuses == [200, 402, 402, 200, 402, 402]
+    feed = await client.get("/v1/events", params={"type": "account.spend_limit_reached"},
+                            headers=auth(acct["live_key"]))
+    assert feed.status_code == 200, feed.text
+    events = feed.json()["data"]
+    assert sorted(e["data"]["limitScope"] for e in events) == ["account", "apiKey"]  # one each, not four
+    by_scope = {e["data"]["limitScope"]: e for e in events}
+    key_event = by_scope["apiKey"]
+    assert (key_event["objectType"], key_event["objectId"], key_event["mode"]) == ("account", acct["id"], "live")
+    assert (key_event["data"]["apiKeyId"], key_event["data"]["limitCents"], key_event["data"]["spentTodayCents"]) == \
+        (key_id, PRICE, PRICE)
+    assert by_scope["account"]["data"]["resetsAt"] == key_event["data"]["resetsAt"]
