@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 NODE_MODULES = ROOT / "node_modules"
 BIN = NODE_MODULES / ".bin"
 AUTHORIZE_URL = re.compile(r"(https?://127\.0\.0\.1:\d+/mcp/oauth/authorize\?[^\s\"'<>\x1b]+)")
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|\x1b\]8;;[^\x1b]*\x1b\\\\")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|\x1b\]8;;[^\x1b]*\x1b\\")  # colours, OSC 8 link wrappers
 URL_FORMS = ("/mcp", "/mcp/")  # what people paste: both must connect
 
 

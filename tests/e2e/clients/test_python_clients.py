@@ -1,7 +1,7 @@
-"""The OpenAI Agents SDK's streamable-HTTP MCP client against a real ``pieterpost serve``, with
-the URL spelled both ways. It signs in through the MCP SDK's ``OAuthClientProvider`` (its
-``auth`` parameter), lists the tools, turns them into agent function tools and calls one. No
-model is called: nothing here needs an OpenAI API key or the network.
+"""Python MCP clients against a real ``pieterpost serve``, with the URL spelled both ways: the MCP
+SDK's own streamable-HTTP client, and the OpenAI Agents SDK's ``MCPServerStreamableHttp``. Both
+sign in through the MCP SDK's ``OAuthClientProvider``; the Agents SDK one also turns the tools
+into agent function tools. No model is called: nothing needs an OpenAI API key or the network.
 """
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ import pytest
 from domain.persistence import migrate
 from schemas import tool_names
 from tests.e2e.clients import harness
-from tests.support.mcp_oauth import Browser, oauth_provider
+from tests.support.mcp_oauth import Browser, oauth_http_client, oauth_provider
 from tests.support.servers import cli_env, running_server
 
-agents_mcp = pytest.importorskip("agents.mcp", reason="openai-agents is a dev dependency (pyproject.toml)")
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +38,7 @@ async def test_agents_sdk_streamable_http_client(served: str, person: Browser, f
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
 
+    pytest.importorskip("agents.mcp", reason="openai-agents is a dev dependency (pyproject.toml)")
     from agents import Agent
     from agents.mcp import MCPServerStreamableHttp
     from agents.mcp.util import MCPUtil
@@ -60,4 +60,24 @@ async def test_agents_sdk_streamable_http_client(served: str, person: Browser, f
     assert all(t.params_json_schema.get("type") == "object" for t in function_tools)
     assert called.is_error is not True
     assert called.structured_content["wallet"]["currency"] == "usd"
+    assert person.pages_seen == ["signin", "signup", "consent"]
+
+
+@pytest.mark.parametrize("form", harness.URL_FORMS)
+async def test_python_sdk_streamable_http_client(served: str, person: Browser, form: str) -> None:
+    import asyncio
+
+    from mcp.client.session import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    url = served + form
+    provider = oauth_provider(url, person)
+    async with asyncio.timeout(120):
+        async with oauth_http_client(provider) as http, streamable_http_client(url, http_client=http) as (
+                read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            tools = await session.list_tools()
+            called = await session.call_tool("get_wallet", {"currency": "usd"})
+    assert [t.name for t in tools.tools] == tool_names()
+    assert called.is_error is not True and called.structured_content["wallet"]["currency"] == "usd"
     assert person.pages_seen == ["signin", "signup", "consent"]
