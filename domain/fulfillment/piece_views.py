@@ -33,6 +33,11 @@ def _untracked_status(order: Order, piece: OrderPiece) -> str:
     return "pending"
 
 
+def _untracked_provider(piece: OrderPiece) -> str | None:
+    """Test-mode pieces are simulated in the paying transaction and get no tracking row."""
+    return "simulated" if (piece.provider_ref or "").startswith("simulated:") else None
+
+
 async def pieces_view(session: AsyncSession, order: Order) -> list[dict[str, Any]]:
     pieces = (await session.execute(select(OrderPiece).where(OrderPiece.order_id == order.id)
                                     .order_by(OrderPiece.position))).scalars().all()
@@ -55,7 +60,7 @@ async def pieces_view(session: AsyncSession, order: Order) -> list[dict[str, Any
             "kind": piece.kind,
             "recipientName": str(recipient.get("name", "")),
             "status": row.status if row else _untracked_status(order, piece),
-            "provider": row.provider if row else None,
+            "provider": row.provider if row else _untracked_provider(piece),
             "providerId": row.provider_ref if row else piece.provider_ref,
             "expectedDeliveryDate": row.expected_delivery_date if row else None,
             "statusChangedAt": iso(row.status_changed_at) if row else None,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from domain.adapters.mail_provider import ProviderEvent
 from domain.fulfillment import tracking
 from domain.persistence.db import Database
-from domain.persistence.mail_models import PieceTracking
+from domain.persistence.models import OrderPiece
 from schemas import load_tools
 from tests.tools.conftest import ToolRunner
 
@@ -27,9 +27,11 @@ async def test_get_order_text_says_where_each_piece_is(tools: ToolRunner, db: Da
     assert json.loads(raw["content"][0]["text"]) == raw["structuredContent"]
     assert raw["content"][1]["text"] == ("Piece 1 (postcard to Bart de Vries): accepted by the printer "
                                          "(test mode: simulated, nothing is printed or posted).")
-    async with db.transaction() as session:
-        row = (await session.execute(select(PieceTracking).where(PieceTracking.order_id == order["orderId"])
-                                     .with_for_update())).scalar_one()
+    async with db.transaction() as session:  # as if a provider had taken the piece and reported back
+        piece = (await session.execute(select(OrderPiece).where(OrderPiece.order_id == order["orderId"])
+                                       )).scalar_one()
+        row = tracking.start(session, piece, "simulated", piece.provider_ref or "")
+        await session.flush()
         await tracking.record(session, row, ProviderEvent("evt_1", "delivered", datetime(2026, 12, 1, 9, tzinfo=UTC),
                                                           "Delivered", "1012 AB Amsterdam"))
     raw = await tools.raw("get_order", {"orderId": order["orderId"]})
