@@ -1,8 +1,10 @@
 """Bearer verification for the MCP endpoint (RFC 6750) with RFC 8707 audience binding.
 
 The MCP SDK's bearer middleware leaves the audience check and the ``scope`` challenge
-parameter to the verifier; both live here. One indexed read per request: the token row
-joined to its grant (revoking a grant therefore revokes every token of that family).
+parameter to the verifier; both live here. A verified token is remembered for a few seconds
+(``domain.requests.credential_cache``; revoking drops it at once, in every process); otherwise one
+indexed read: the token row joined to its grant (revoking a grant revokes every token of that
+family). Last use is stamped in batches (``domain.requests.last_used``).
 """
 from __future__ import annotations
 
@@ -12,7 +14,10 @@ from datetime import datetime
 from domain.core.clock import utcnow
 from domain.persistence.db import Database
 from domain.core.settings import Settings
+from domain.requests import last_used
+from domain.requests.credential_cache import CACHE
 from oauth.hashing import token_hash
+from oauth.models import OAuthGrant
 from oauth.scopes import ALL_SCOPES, parse_scope, scope_for_tool
 from oauth.server import resource_of
 from oauth.store import SqlStore
@@ -77,15 +82,29 @@ async def verify(db: Database, authorization: str | None, settings: Settings, *,
     value = value.strip()
     if scheme.lower() != "bearer" or not value or " " in value:
         raise BearerError(401, "invalid_request", "Send the access token as: Authorization: Bearer <token>")
-    store = SqlStore(db)
-    view = await store.get_token(token_hash(value))
+    digest = token_hash(value)
     now = now or utcnow()
+    cache_key = ("oauth_token", digest)
+    info: TokenInfo | None = CACHE.get(db.url, cache_key)
+    if info is None:
+        info = await _load(db, digest, now, settings)
+        CACHE.put(db.url, cache_key, info, (f"token:{digest}", f"grant:{info.grant_id}", f"account:{info.account_id}"))
+    elif now >= info.expires_at:
+        raise BearerError(401, "invalid_token", "The access token is unknown, expired or revoked.")
+    last_used.note(db, OAuthGrant.__table__, info.grant_id, now)
+    return info
+
+
+async def _load(db: Database, digest: str, now: datetime, settings: Settings) -> TokenInfo:
+    """The token row joined to its grant, checked; a grant never used before is stamped at once."""
+    store = SqlStore(db)
+    view = await store.get_token(digest)
     if view is None or view.kind != "access" or not view.is_live(now):
         raise BearerError(401, "invalid_token", "The access token is unknown, expired or revoked.")
     if view.grant.resource.rstrip("/") != resource_of(settings).rstrip("/"):
         raise BearerError(401, "invalid_token", "The access token was issued for another resource.")
-    if view.grant.last_used_at is None or (now - view.grant.last_used_at).total_seconds() >= TOUCH_INTERVAL_S:
-        await store.touch_grant(view.grant.id, now, TOUCH_INTERVAL_S)
+    if view.grant.last_used_at is None:
+        await store.touch_grant(view.grant.id, now, TOUCH_INTERVAL_S)  # later uses are batched
     return TokenInfo(account_id=view.grant.account_id, client_id=view.grant.client_id, grant_id=view.grant.id,
                      scopes=frozenset(parse_scope(view.scope)), resource=view.grant.resource,
                      expires_at=view.expires_at)

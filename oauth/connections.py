@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.core.clock import iso, utcnow
 from domain.core.errors import NotFound
+from domain.requests.credential_cache import revoked
 from domain.persistence.db import Database
 from oauth.models import OAuthGrant, OAuthToken
 from oauth.scopes import parse_scope
@@ -41,10 +42,12 @@ class SqlClientGrants:
         ))).scalar_one_or_none()
 
     async def revoke_client(self, session: AsyncSession, account_id: str, client_id: str, now: datetime) -> int:
-        done = await session.execute(update(OAuthGrant).where(
+        grant_ids = (await session.execute(update(OAuthGrant).where(
             OAuthGrant.account_id == account_id, OAuthGrant.client_id == client_id, OAuthGrant.revoked_at.is_(None),
-        ).values(revoked_at=now, revoked_reason="revoked_by_user"))
-        return int(done.rowcount or 0)
+        ).values(revoked_at=now, revoked_reason="revoked_by_user").returning(OAuthGrant.id))).scalars().all()
+        if grant_ids:
+            await revoked(session, *(f"grant:{grant_id}" for grant_id in grant_ids))
+        return len(grant_ids)
 
 
 GRANTS = SqlClientGrants()
@@ -63,5 +66,7 @@ async def revoke_connection(db: Database, account_id: str, grant_id: str) -> Non
         done = await s.execute(update(OAuthGrant).where(
             OAuthGrant.id == grant_id, OAuthGrant.account_id == account_id, OAuthGrant.revoked_at.is_(None),
         ).values(revoked_at=utcnow(), revoked_reason="revoked_by_user"))
+        if done.rowcount == 1:
+            await revoked(s, f"grant:{grant_id}")
     if done.rowcount != 1:
         raise NotFound("No such connection.")

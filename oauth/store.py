@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from domain.persistence.db import Database
 from domain.core.ids import get_by_id
+from domain.requests.credential_cache import revoked
 from oauth.models import OAuthClient, OAuthCode, OAuthGrant, OAuthToken
 
 
@@ -202,6 +203,7 @@ class SqlStore:
         async with self.db.transaction() as s:
             await s.execute(update(OAuthToken).where(OAuthToken.token_hash == token_hash,
                                                      OAuthToken.revoked_at.is_(None)).values(revoked_at=now))
+            await revoked(s, f"token:{token_hash}")
 
     async def touch_grant(self, grant_id: str, now: datetime, min_interval_s: int) -> None:
         """Stamp last use for the dashboard, at most once per ``min_interval_s`` per grant."""
@@ -229,3 +231,4 @@ class SqlStore:
     async def _revoke_grant(s: Any, grant_id: str, now: datetime, reason: str) -> None:
         await s.execute(update(OAuthGrant).where(OAuthGrant.id == grant_id, OAuthGrant.revoked_at.is_(None))
                         .values(revoked_at=now, revoked_reason=reason))
+        await revoked(s, f"grant:{grant_id}")

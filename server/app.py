@@ -37,7 +37,7 @@ from server.web import docs as web_docs
 from server.web.payments import checkout_pages, compose_pages, preview_pages, topup_pages
 from server.errors import EXCEPTION_HANDLERS
 from server.secret import with_secret_key
-from server.middleware import RateHeadersMiddleware, RequestIdMiddleware
+from server.middleware import RequestIdMiddleware
 
 log = logging.getLogger("pieterpost")
 
@@ -98,13 +98,15 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
     check_settings(settings)
     db = system.open_database(settings)
     oauth = build_oauth_service(settings, db, **(oauth_options or {}))
-    mcp_endpoint = McpEndpoint(settings)
+    shared = system.shared_state(settings)
+    mcp_endpoint = McpEndpoint(settings, limiter=shared.limiter)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if run_migrations:
             await asyncio.to_thread(system.upgrade_schema, settings.database_url)
         async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(system.serving(db, settings, shared))
             await stack.enter_async_context(mcp_endpoint.lifespan(db))
             await stack.enter_async_context(worker.lifespan(app))
             yield
@@ -112,12 +114,13 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
 
     app = Starlette(
         routes=_routes(settings, mcp_endpoint),
-        middleware=[Middleware(RequestIdMiddleware), Middleware(RateHeadersMiddleware)],
+        middleware=[Middleware(RequestIdMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.limiter = shared.limiter
     app.state.oauth = oauth
     return app
 

@@ -18,6 +18,7 @@ from domain.core.context import Caller, Mode
 from domain.core.errors import AuthError, ErrorCode, InvalidRequest, NotFound
 from domain.core.ids import get_by_id, new_id
 from domain.persistence.models import Account, ApiKey
+from domain.requests.credential_cache import revoked
 
 PREFIXES: dict[str, Mode] = {"pp_test_": "test", "pp_live_": "live"}
 
@@ -63,27 +64,39 @@ async def create_key(
 
 
 async def authenticate(session: AsyncSession, secret: str | None) -> tuple[Caller, Account, ApiKey]:
-    """Resolve a bearer secret to its caller; raises the seed's auth codes."""
-    if not secret:
-        raise AuthError("Send your API key as 'Authorization: Bearer pp_test_…'.", code=ErrorCode.MISSING_API_KEY)
-    mode = mode_of_secret(secret)
-    if mode is None:
-        raise AuthError("API keys start with pp_test_ or pp_live_.", code=ErrorCode.INVALID_API_KEY)
-    digest = hash_secret(secret)
-    key = (await session.execute(select(ApiKey).where(ApiKey.token_hash == digest))).scalar_one_or_none()
+    """Resolve a bearer secret to its caller (one joined read); raises the seed's auth codes.
+
+    Writes nothing: last use is noted by the caller (``domain.requests.last_used``)."""
+    digest = digest_of(secret)
+    row = (await session.execute(
+        select(ApiKey, Account).join(Account, Account.id == ApiKey.account_id).where(ApiKey.token_hash == digest)
+    )).first()
+    key, account = (row[0], row[1]) if row is not None else (None, None)
     if key is None or not hmac.compare_digest(key.token_hash, digest) or key.internal:
         raise AuthError("This API key is not valid.", code=ErrorCode.INVALID_API_KEY)
     if key.status != "active":
         raise AuthError(f"This API key is {key.status}.", code=ErrorCode.API_KEY_INACTIVE)
-    account = await session.get(Account, key.account_id)
     if account is None or account.status != "active":
         raise AuthError("This API account is not active.", code=ErrorCode.ACCOUNT_INACTIVE)
     # A live key of an account awaiting approval still authenticates: it reads its wallet, orders and
     # approval status, and every live send is refused by the order gates (live_order_cap_reached).
-    now = utcnow()
-    if key.last_used_at is None or (now - key.last_used_at).total_seconds() >= 60:
-        key.last_used_at = now  # minute resolution: no write on every request
+    mode = mode_of_secret(secret or "")
+    assert mode is not None
     return Caller(account_id=account.id, mode=mode, api_key_id=key.id, channel="api"), account, key
+
+
+def digest_of(secret: str | None) -> str:
+    """The stored hash of a well-formed secret; missing or malformed secrets are refused here."""
+    if not secret:
+        raise AuthError("Send your API key as 'Authorization: Bearer pp_test_…'.", code=ErrorCode.MISSING_API_KEY)
+    if mode_of_secret(secret) is None:
+        raise AuthError("API keys start with pp_test_ or pp_live_.", code=ErrorCode.INVALID_API_KEY)
+    return hash_secret(secret)
+
+
+def key_tags(key_id: str, account_id: str) -> tuple[str, str]:
+    """What a revocation of this key (or its account) is announced as (``credential_cache``)."""
+    return f"key:{key_id}", f"account:{account_id}"
 
 
 async def internal_key(session: AsyncSession, account_id: str, mode: str) -> ApiKey:
@@ -111,6 +124,7 @@ async def revoke_key(session: AsyncSession, account_id: str, key_id: str) -> Api
     if key.status != "revoked":
         key.status = "revoked"
         key.revoked_at = utcnow()
+        await revoked(session, *key_tags(key.id, key.account_id)[:1])
     return key
 
 

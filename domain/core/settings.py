@@ -30,9 +30,18 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 60  # per API account (all keys) and per key
     rate_limit_ip_per_minute: int = 600  # per source IP: one IP may serve several accounts
     daily_order_cap: int = 100
-    # preview images: fresh renders per minute, per account and per source IP (cached pages are free)
-    preview_renders_per_minute: int = 30
+    # preview images: fresh renders per minute, per account (API, MCP) or per IP and draft (pages); cached pages are free
+    preview_renders_per_minute: int = 60
     live_order_cap_unapproved: int = 0
+    # shared state for several processes (docs/speed.md): minute rate limits and the revocation
+    # channel; empty = in this process only (limits in memory, revocations dropped locally)
+    redis_url: str = Field(default="", repr=False)
+    redis_prefix: str = "pieterpost:"
+    # verified API keys and OAuth access tokens are remembered this long (revocation drops them at once)
+    auth_cache_seconds: float = 10.0
+    auth_cache_size: int = 10_000
+    # how often batched "last used" stamps of keys and connections are written
+    last_used_flush_seconds: float = 15.0
     # what live direct sends may draw from the wallet per account, per currency and UTC day (cents;
     # 10 000 = 100 EUR/USD). Operators override it per account, holders and keys only lower it (docs/limits.md).
     live_daily_spend_limit_cents: int = Field(default=10_000, ge=0)

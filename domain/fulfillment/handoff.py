@@ -7,6 +7,8 @@ takes it the order stays ``paid`` and can still be cancelled with a refund.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,23 +28,30 @@ async def order_pieces(session: AsyncSession, order_id: str) -> list[OrderPiece]
     return list((await session.execute(stmt)).scalars())
 
 
-async def enqueue(session: AsyncSession, order: Order) -> None:
-    """Called right after an order became ``paid``."""
+async def enqueue(session: AsyncSession, order: Order, *, pieces: list[OrderPiece] | None = None,
+                  events: list[dict[str, Any]] | None = None) -> None:
+    """Called right after an order became ``paid``.
+
+    A new order passes its unsaved ``pieces`` and ``events`` list: the simulated hand-off then
+    happens in memory and the order, its pieces and events are written once, in final form."""
     if order.mode == "test":
-        await _simulate(session, order)
+        await _simulate(session, order, pieces, events)
         return
+    await session.flush()  # the order row first: the job refers to it (a new order: written paid, once)
     session.add(FulfillmentJob(id=new_id("job"), order_id=order.id, status=JOB_PENDING, run_after=utcnow()))
-    await session.flush()
+    if pieces is None:
+        await session.flush()
 
 
-async def _simulate(session: AsyncSession, order: Order) -> None:
-    move(session, order, "queued")
+async def _simulate(session: AsyncSession, order: Order, pieces: list[OrderPiece] | None,
+                    events: list[dict[str, Any]] | None) -> None:
+    move(session, order, "queued", events=events)
     provider = SimulatedProvider()
     now = utcnow()
-    for piece in await order_pieces(session, order.id):
+    for piece in pieces if pieces is not None else await order_pieces(session, order.id):
         piece.provider_ref = await provider.hand_off(handoff_for(order, piece))
         piece.status, piece.handed_off_at = "handed_off", now
-    move(session, order, "fulfilled", note="simulated fulfillment (test mode)")
+    move(session, order, "fulfilled", note="simulated fulfillment (test mode)", events=events)
 
 
 async def cancel_job(session: AsyncSession, order: Order) -> None:

@@ -83,6 +83,47 @@ async def post_entry(
     return entry
 
 
+async def post_entry_for(
+    session: AsyncSession,
+    account_id: str,
+    mode: str,
+    currency: str,
+    amount_cents: int,
+    kind: str,
+    *,
+    order_id: str | None = None,
+) -> tuple[Wallet, LedgerEntry]:
+    """``post_entry`` on the wallet of (account, mode, currency) without reading it first.
+
+    The same conditional UPDATE, addressed by the wallet's unique owner columns, returns the id
+    and new balance; the ledger row is added to the session and written with the next flush.
+    The returned wallet is a snapshot for the response (not attached to the session). Only when
+    nothing matched is the wallet read, to say why (no wallet yet, or not enough credits).
+    """
+    now = utcnow()
+    matched = (await session.execute(
+        update(Wallet)
+        .where(Wallet.account_id == account_id, Wallet.mode == mode, Wallet.currency == currency,
+               Wallet.balance_cents + amount_cents >= 0)
+        .values(balance_cents=Wallet.balance_cents + amount_cents, updated_at=now)
+        .returning(Wallet.id, Wallet.balance_cents)
+        .execution_options(synchronize_session=False)
+    )).first()
+    if matched is None:
+        current = await peek_wallet(session, account_id, mode, currency)
+        raise InsufficientCredits(
+            f"The {mode} {currency.upper()} wallet holds {current.balance_cents} cents; "
+            f"this needs {-amount_cents}. Top up first."
+        )
+    wallet_id, new_balance = matched
+    wallet = Wallet(id=wallet_id, account_id=account_id, mode=mode, currency=currency, balance_cents=new_balance,
+                    updated_at=now)
+    entry = LedgerEntry(id=new_id("ledger"), wallet_id=wallet_id, account_id=account_id, amount_cents=amount_cents,
+                        kind=kind, order_id=order_id, topup_id=None, balance_after_cents=new_balance, created_at=now)
+    session.add(entry)
+    return wallet, entry
+
+
 async def ledger_sum(session: AsyncSession, wallet_id: str) -> int:
     total = await session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
         LedgerEntry.wallet_id == wallet_id

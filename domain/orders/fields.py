@@ -49,7 +49,11 @@ def _unstorable(text: str) -> str | None:
     """
     if "\x00" in text:
         return "must not contain NUL characters"
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")  # fails only on surrogates: every other code point encodes (C speed)
+    except UnicodeEncodeError:
         return "must not contain unpaired UTF-16 surrogates"
     return None
 

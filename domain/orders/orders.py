@@ -22,12 +22,12 @@ from domain.fulfillment.handoff import cancel_job, enqueue
 from domain.core.ids import get_owned, new_id, new_ref
 from domain.requests.rate_limits import count_daily_order
 from domain.persistence.models import Account, Order, OrderPiece, Wallet
-from domain.orders.status import move
+from domain.orders.status import move, write_events
 from domain.core.paging import newest_first
 from domain.orders.payloads import OrderDraft
 from domain.orders.quotes import Quote, quote_draft
 from domain.core.settings import Settings
-from domain.money.wallets import ensure_wallet, peek_wallet, post_entry
+from domain.money.wallets import ensure_wallet, peek_wallet, post_entry, post_entry_for
 
 CANCELLABLE = ("draft", "checkout_open", "paid")  # not yet queued (SPEC "Beyond the seed")
 
@@ -109,18 +109,21 @@ def draft_record(draft: OrderDraft) -> dict[str, Any]:
     }
 
 
-async def _add_pieces(session: AsyncSession, order: Order, quote: Quote) -> None:
+def _pieces(order: Order, quote: Quote) -> list[OrderPiece]:
     draft = quote.draft
     image = draft.stamp_image_asset_id if draft.request_type == "letter" else draft.front_image_asset_id
-    for position, (piece, priced) in enumerate(zip(draft.pieces, quote.pieces, strict=True)):
-        session.add(OrderPiece(
-            id=new_id("pc"), order_id=order.id, position=position, kind=draft.request_type,
-            recipient=piece.recipient.to_payload(), message=piece.message,
-            attachments=list(piece.attachment_ids), image_asset_id=image,
-            page_count=priced.pages, amount_cents=priced.amount_cents,
-        ))
     for asset in quote.assets.values():
         asset.order_id = asset.order_id or order.id  # used assets are kept with the order
+    return [OrderPiece(
+        id=new_id("pc"), order_id=order.id, position=position, kind=draft.request_type,
+        recipient=piece.recipient.to_payload(), message=piece.message,
+        attachments=list(piece.attachment_ids), image_asset_id=image,
+        page_count=priced.pages, amount_cents=priced.amount_cents, status="pending",
+    ) for position, (piece, priced) in enumerate(zip(draft.pieces, quote.pieces, strict=True))]
+
+
+async def _add_pieces(session: AsyncSession, order: Order, quote: Quote) -> None:
+    session.add_all(_pieces(order, quote))
     await session.flush()
 
 
@@ -128,15 +131,22 @@ async def quote_order(session: AsyncSession, caller: Caller, draft: OrderDraft, 
     return await quote_draft(session, caller.account_id, draft, settings)
 
 
-async def _create_draft(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings,
-                        *, billing_mode: str, source: str) -> Order:
-    """Gates, price, daily cap, then the order in ``draft`` with its pieces (shared by both flows)."""
+async def _checked_quote(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings,
+                         *, billing_mode: str) -> Quote:
+    """Gates, price and the daily cap: everything an order must pass before it exists."""
     account = await get_account(session, caller.account_id)
     ensure_active(account)  # a paused account sends nothing, whichever way it asks
     _check_capabilities(account, billing_mode)
     await _check_live_gates(session, caller, account, settings, direct=billing_mode == "credits")
     quote = await quote_draft(session, caller.account_id, draft, settings)
     await count_daily_order(session, caller.account_id, settings.daily_order_cap)
+    return quote
+
+
+async def _create_draft(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings,
+                        *, billing_mode: str, source: str) -> Order:
+    """The checked order in ``draft`` with its pieces, written now."""
+    quote = await _checked_quote(session, caller, draft, settings, billing_mode=billing_mode)
     order = _new_order(caller, quote, billing_mode, source)
     session.add(order)
     await session.flush()
@@ -147,14 +157,26 @@ async def _create_draft(session: AsyncSession, caller: Caller, draft: OrderDraft
 
 async def create_direct_order(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings,
                               *, source: str = "api") -> CreatedOrder:
-    """Debit the wallet and send: draft → paid → queued (→ fulfilled at once in test mode)."""
-    order = await _create_draft(session, caller, draft, settings, billing_mode="credits", source=source)
+    """Debit the wallet and send: draft → paid → queued (→ fulfilled at once in test mode).
+
+    Lean on purpose (the hottest write): the wallet is debited by its owner columns first, then
+    the order is built in memory up to its final status and written once — the order row, its
+    pieces (one executemany), the ledger row, and every status event in one multi-row INSERT.
+    """
+    quote = await _checked_quote(session, caller, draft, settings, billing_mode="credits")
+    order = _new_order(caller, quote, "credits", source)
     await charge_live_spend(session, caller, order.amount_cents, order.currency, settings)  # daily live limits
-    wallet = await ensure_wallet(session, caller.account_id, caller.mode, order.currency)
-    entry = await post_entry(session, wallet, -order.amount_cents, "debit", order_id=order.id)
+    wallet, entry = await post_entry_for(session, caller.account_id, caller.mode, order.currency,
+                                         -order.amount_cents, "debit", order_id=order.id)
     order.payment_reference = f"wallet:{entry.id}"
-    move(session, order, "paid")
-    await enqueue(session, order)
+    pieces = _pieces(order, quote)
+    session.add(order)  # pending until the flush below: nothing in between reads the database
+    session.add_all(pieces)
+    events: list[dict[str, Any]] = []
+    move(session, order, "paid", events=events)
+    await enqueue(session, order, pieces=pieces, events=events)
+    await session.flush()
+    await write_events(session, events)
     return CreatedOrder(order, wallet)
 
 

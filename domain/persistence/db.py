@@ -64,8 +64,10 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = async_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        # hide_parameters: database errors are logged, and their bound values are names and addresses
-        kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+        # hide_parameters: database errors are logged, and their bound values are names and addresses.
+        # No pre-ping (a round trip on every checkout): connections are recycled after half an
+        # hour instead, and a connection that died anyway fails its one request as db_error.
+        kwargs: dict[str, Any] = {"hide_parameters": True, "pool_recycle": 1800}
         if not self.is_sqlite:
             # a steady pool: connections past it are opened and closed per checkout, which is slow
             kwargs.update(pool_size=pool_size, max_overflow=pool_size // 2)

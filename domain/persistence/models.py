@@ -111,6 +111,7 @@ class LedgerEntry(Base):
 class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (Index("ix_orders_account_created", "account_id", "created_at", "id"),
+                      Index("ix_orders_account_mode_created", "account_id", "mode", "created_at", "id"),
                       Index("ix_orders_status_expires", "status", "expires_at"))
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))

@@ -1,18 +1,29 @@
-"""Fixed-window counters in the database, so every server process shares them.
+"""Request rate limits (per minute, never a database write) and the daily order cap (exact, in the database).
 
-One upsert per check (``INSERT … ON CONFLICT DO UPDATE … RETURNING``) on SQLite ≥ 3.35 and
-PostgreSQL alike. Minute windows for request rates (per account, per key, per source IP);
-UTC-day windows for the order cap, counted inside the order's own transaction so a
-rejected order leaves the count unchanged.
+Minute limits are fixed windows counted by a ``MinuteLimiter``: in this process's memory
+(``MemoryLimiter``, the embedded default: one process, nothing shared) or in Redis when
+``PIETERPOST_REDIS_URL`` is set (``RedisLimiter``: one pipelined round trip of INCR+EXPIRE per
+bucket, shared by every process). A Redis that does not answer fails open — the request is
+served, a warning is logged — because a lost counter costs less than a refused customer. A
+rejected request is not counted.
+
+Counters that are not on the hot path stay in ``usage_counters`` (``hit_minute_limits``: fresh
+preview renders; ``counts``/``increment``: sign-in throttles), shared by every process.
+
+The daily order cap is a UTC-day row in ``usage_counters``, upserted inside the order's own
+transaction (``INSERT … ON CONFLICT DO UPDATE … RETURNING``), so it stays exact across
+processes and a rejected order leaves the count unchanged.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.adapters.redis_link import RedisDown, RedisLink
 from domain.core.clock import utcnow
 from domain.core.errors import ErrorCode, LimitExceeded
 from domain.core.settings import Settings
@@ -44,6 +55,104 @@ def request_buckets(settings: Settings, *, account_id: str, ip: str,
     return buckets
 
 
+Bucket = tuple[str, int]  # (name, limit per minute)
+
+
+class MinuteLimiter(Protocol):
+    async def hit(self, buckets: list[Bucket]) -> WindowCount: ...
+
+    async def close(self) -> None: ...
+
+
+def _minute() -> tuple[int, int]:
+    now = utcnow().timestamp()
+    window = int(now // 60)
+    return window, max(1, int((window + 1) * 60 - now))
+
+
+def _verdict(buckets: list[Bucket], seen: list[int], reset_in: int) -> WindowCount:
+    """The tightest bucket (for the ``X-RateLimit-*`` headers), or ``rate_limited`` past a limit."""
+    tightest: WindowCount | None = None
+    for (_, limit), count in zip(buckets, seen, strict=True):
+        current = WindowCount(count=count, limit=limit, reset_in=reset_in)
+        if count > limit:
+            raise LimitExceeded(f"Too many requests: {limit} per minute. Retry in {reset_in} s.",
+                                code=ErrorCode.RATE_LIMITED, retry_after=reset_in)
+        if tightest is None or current.remaining < tightest.remaining:
+            tightest = current
+    assert tightest is not None
+    return tightest
+
+
+class MemoryLimiter:
+    """This process's counters for the current minute (older minutes are dropped at once)."""
+
+    def __init__(self) -> None:
+        self._window = -1
+        self._counts: dict[str, int] = {}
+
+    async def hit(self, buckets: list[Bucket]) -> WindowCount:
+        window, reset_in = _minute()
+        if window != self._window:
+            self._window, self._counts = window, {}
+        counts = [self._counts.get(name, 0) + 1 for name, _ in buckets]
+        verdict = _verdict(buckets, counts, reset_in)  # raises before counting a rejected request
+        for (name, _), count in zip(buckets, counts, strict=True):
+            self._counts[name] = count
+        return verdict
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisLimiter:
+    """Counters in Redis, shared by every process: ``<prefix>rate:<bucket>:<minute>``."""
+
+    def __init__(self, link: RedisLink) -> None:
+        self.link = link
+
+    async def hit(self, buckets: list[Bucket]) -> WindowCount:
+        window, reset_in = _minute()
+        keys = [self.link.key("rate", name, str(window)) for name, _ in buckets]
+
+        async def count(client: Any) -> list[Any]:
+            pipe = client.pipeline(transaction=False)
+            for key in keys:
+                pipe.incr(key)
+                pipe.expire(key, 120)
+            return await pipe.execute()
+
+        try:
+            replies = await self.link.run("rate limits served", count)
+        except RedisDown:  # fail open: serve the request uncounted
+            return WindowCount(count=0, limit=min(limit for _, limit in buckets), reset_in=reset_in)
+        counts = [int(reply) for reply in replies[::2]]
+        try:
+            return _verdict(buckets, counts, reset_in)
+        except LimitExceeded:
+            await self._uncount(keys)
+            raise
+
+    async def _uncount(self, keys: list[str]) -> None:
+        async def undo(client: Any) -> list[Any]:
+            pipe = client.pipeline(transaction=False)
+            for key in keys:
+                pipe.decr(key)
+            return await pipe.execute()
+
+        try:
+            await self.link.run("rate limit correction", undo)
+        except RedisDown:
+            pass
+
+    async def close(self) -> None:
+        await self.link.close()
+
+
+def build_limiter(link: RedisLink | None) -> MinuteLimiter:
+    return RedisLimiter(link) if link is not None else MemoryLimiter()
+
+
 async def increment(session: AsyncSession, bucket: str, window: int, by: int = 1) -> int:
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(UsageCounter).values(bucket=bucket, window=window, count=by)
@@ -55,8 +164,9 @@ async def increment(session: AsyncSession, bucket: str, window: int, by: int = 1
 
 
 async def hit_minute_limits(session: AsyncSession, buckets: list[tuple[str, int]]) -> WindowCount:
-    """Count one request in each ``(bucket, limit)``; raise ``rate_limited`` when any passes its limit.
+    """Count one request in each ``(bucket, limit)`` in the database; raise ``rate_limited`` past a limit.
 
+    For rare, costly requests only (preview renders): request rates go through a ``MinuteLimiter``.
     The returned window describes the tightest bucket (for the ``X-RateLimit-*`` headers).
     """
     now = utcnow().timestamp()

@@ -41,10 +41,11 @@ def _scope(caller: Caller, name: str) -> str:
     return f"{caller.channel}:{name}:{caller.mode}"
 
 
-async def _create(db: Database, caller: Caller, name: str, body: Any, key: str | None, operation) -> Result:  # type: ignore[no-untyped-def]
+async def _create(db: Database, caller: Caller, name: str, body: Any, key: str | None, operation,  # type: ignore[no-untyped-def]
+                  *, claim_first: bool = True) -> Result:
     check_strings(body)  # before the idempotency record: unstorable text must not reach the database
     stored = await run_idempotent(db, account_id=caller.account_id, scope=_scope(caller, name),
-                                  key=check_key(key), payload=body, operation=operation)
+                                  key=check_key(key), payload=body, operation=operation, claim_first=claim_first)
     return Result(stored.status, stored.body, stored.replayed)
 
 
@@ -55,8 +56,8 @@ async def create_direct_order(db: Database, settings: Settings, caller: Caller, 
         created = await orders.create_direct_order(session, caller, draft, settings, source=caller.channel)
         return 200, order_view(created.order, settings.base_url, created.wallet)
 
-    try:
-        return await _create(db, caller, "direct_order", body, idempotency_key, operation)
+    try:  # only this database is written: the record can be inserted complete at the end
+        return await _create(db, caller, "direct_order", body, idempotency_key, operation, claim_first=False)
     except SpendLimitReached as refused:  # the order rolled back; the event gets its own transaction
         await limit_events.spend_limit_reached(db, caller, refused)
         raise

@@ -13,6 +13,7 @@ from domain.core.settings import Settings
 from domain.limits import manage
 from domain.persistence.db import Database
 from domain.persistence.models import Account
+from domain.requests.credential_cache import CACHE, revoked
 
 
 async def _by_email(session: Any, email: str) -> Account:
@@ -29,6 +30,7 @@ async def control_account(db: Database, email: str, action: str) -> dict[str, An
         account = await _by_email(session, email)
         change(account)
         await session.flush()
+        await revoked(session, f"account:{account.id}")  # cached keys, tokens and "active" answers go
         return controls.control_view(account)
 
 
@@ -108,6 +110,12 @@ async def spend_overview(db: Database, settings: Settings, account_id: str,
 
 
 async def check_active(db: Database, account_id: str) -> None:
-    """``account_inactive`` when the operator paused the account (MCP tool calls ask this each time)."""
+    """``account_inactive`` when the operator paused the account (MCP tool calls ask this each time).
+
+    An "active" answer is remembered like a verified credential; pausing drops it everywhere
+    (``control_account`` announces the account as revoked)."""
+    if CACHE.get(db.url, ("active", account_id)):
+        return
     async with db.read() as session:
         controls.ensure_active(await get_account(session, account_id))
+    CACHE.put(db.url, ("active", account_id), True, (f"account:{account_id}",))

@@ -34,13 +34,14 @@ def client_ip(request: Request) -> str:
 
 
 async def api_context(request: Request) -> ApiContext:
-    """Authenticate, then count the request per account, per key and per source IP."""
+    """Authenticate (cached), then count the request per account, per key and per source IP."""
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
     try:
-        caller, window = await access.api_request(db, settings, bearer_token(request), client_ip(request))
+        caller, window = await access.api_request(db, request.app.state.limiter, settings, bearer_token(request),
+                                                  client_ip(request))
     except DomainError as exc:
-        if exc.code == ErrorCode.RATE_LIMITED:  # refused by a minute window (rolled back, not counted)
+        if exc.code == ErrorCode.RATE_LIMITED:  # refused by a minute window (not counted)
             request.state.rate_headers = _headers(settings.rate_limit_per_minute, 0, exc.retry_after or 60)
         raise
     request.state.rate_headers = _headers(window.limit, window.remaining, window.reset_in)

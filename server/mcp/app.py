@@ -22,6 +22,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.core.settings import Settings
+from domain.requests.rate_limits import MemoryLimiter, MinuteLimiter
 from domain.use_cases.system import Database
 from server.mcp.auth import Authenticator, OAuthAuthenticator
 from server.mcp.edge import McpEdgeMiddleware, OriginPolicy
@@ -37,8 +38,9 @@ class McpEndpoint:
     """One per app: ``routes()`` for the router, ``lifespan(db)`` entered once the db exists."""
 
     def __init__(self, settings: Settings, *, db: Database | None = None,
-                 authenticator: Authenticator | None = None) -> None:
+                 authenticator: Authenticator | None = None, limiter: MinuteLimiter | None = None) -> None:
         self.settings = settings
+        self.limiter: MinuteLimiter = limiter or MemoryLimiter()
         self._db = db
         self._authenticator = authenticator
         self.server = build_server(self)

@@ -16,6 +16,7 @@ from mcp.server.lowlevel.server import Server
 from mcp.shared.exceptions import MCPError
 
 from domain.core.errors import DomainError
+from domain.requests.rate_limits import MinuteLimiter
 from domain.core.settings import Settings
 from domain.use_cases import access
 from domain.use_cases.limits import check_active
@@ -73,6 +74,7 @@ class Runtime(Protocol):
     """What the handlers need at call time (the db exists only once the app has started)."""
 
     settings: Settings
+    limiter: MinuteLimiter
 
     @property
     def db(self) -> Database: ...
@@ -100,7 +102,7 @@ def build_server(runtime: Runtime) -> Server[Any]:
             return {**results.failure(err.code.value, err.message), "resultType": "complete"}
         ip = _client_ip(ctx)
         try:
-            await access.mcp_call(db, settings, principal.account_id, ip)
+            await access.mcp_call(runtime.limiter, settings, principal.account_id, ip)
         except DomainError as err:
             return {**results.failure(err.code.value, err.message), "resultType": "complete"}
         env = ToolEnv(

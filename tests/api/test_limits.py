@@ -1,16 +1,21 @@
-"""Per-minute rate limit and the daily order cap, in one process and across two processes."""
+"""Per-minute rate limit (memory in one process, Redis across processes) and the daily order cap
+(exact in the database, across processes); a Redis that stops never fails a request."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 
 from domain.persistence.db import Database
 from tests.api.payloads import CHECKOUT_LETTER
 from tests.conftest import auth, make_settings
+from tests.support.apps import asgi_client, running_app
+from tests.support.redis_server import private_redis, shared_redis
 from tests.support.servers import cli_env, run_cli, running_server
 
 
@@ -60,22 +65,62 @@ async def test_101st_order_of_the_day_is_capped(database_url: str, asset_dir: Pa
     assert "Retry-After" in capped.headers
 
 
-async def test_limits_hold_across_two_processes(pg_database_url: str, asset_dir: Path, tmp_path: Path) -> None:
-    env = cli_env(pg_database_url, asset_dir, PIETERPOST_RATE_LIMIT_PER_MINUTE="60",
+def _wallet_calls(bases: list[str], key: str, count: int) -> list[httpx.Response]:
+    with httpx.Client(timeout=30) as http:
+        return [http.get(f"{bases[i % 2]}/v1/wallet", headers=auth(key)) for i in range(count)]
+
+
+async def test_minute_limit_is_shared_by_two_processes_with_redis(database_url: str, asset_dir: Path) -> None:
+    redis_url, prefix = shared_redis()
+    env = cli_env(database_url, asset_dir, PIETERPOST_RATE_LIMIT_PER_MINUTE="60", PIETERPOST_RUN_WORKER="false",
+                  PIETERPOST_REDIS_URL=redis_url, PIETERPOST_REDIS_PREFIX=prefix)
+    email = f"two-proc-{uuid.uuid4().hex[:8]}@example.com"
+    assert run_cli(["accounts", "create", "--email", email, "--json"], env).returncode == 0
+    key = _key(env, email)
+    with running_server(env) as first, running_server(env) as second:
+        _wait_for_fresh_minute()
+        rate = _wallet_calls([first, second], key, 61)
+    assert [r.status_code for r in rate[:60]] == [200] * 60
+    assert rate[59].headers["x-ratelimit-remaining"] == "0"
+    assert rate[60].status_code == 429 and rate[60].json()["code"] == "rate_limited"
+    assert 1 <= int(rate[60].headers["retry-after"]) <= 60
+
+
+async def test_stopped_redis_fails_open_with_a_warning(database_url: str, asset_dir: Path, db: Database,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    from server.app import create_app
+
+    key = await _new_key(db)
+    with private_redis() as redis:
+        settings = make_settings(database_url, asset_dir, rate_limit_per_minute=1000, redis_url=redis.url,
+                                 redis_prefix=f"pptest:{uuid.uuid4().hex[:8]}:")
+        async with running_app(settings) as app, asgi_client(app) as http:
+            before = [await http.get("/v1/wallet", headers=auth(key)) for _ in range(5)]
+            assert [r.status_code for r in before] == [200] * 5
+            assert before[-1].headers["x-ratelimit-remaining"] == "995"
+            import redis.asyncio as aioredis
+
+            probe = aioredis.from_url(redis.url)
+            assert [k async for k in probe.scan_iter(match=settings.redis_prefix + "rate:*")]  # counted in Redis
+            await probe.aclose()
+            redis.stop()
+            with caplog.at_level(logging.WARNING, logger="pieterpost.redis"):
+                after = [await http.get("/v1/wallet", headers=auth(key)) for _ in range(20)]
+                order = await http.post("/v1/checkout-links", json=CHECKOUT_LETTER, headers=auth(key))
+    assert [r.status_code for r in after] == [200] * 20
+    assert order.status_code == 200, order.text
+    assert all("x-ratelimit-limit" in r.headers for r in after)
+    warnings = [r for r in caplog.records if r.name == "pieterpost.redis" and r.levelno == logging.WARNING]
+    assert warnings and "redis unavailable" in warnings[0].getMessage()
+
+
+async def test_daily_cap_holds_across_two_processes(pg_database_url: str, asset_dir: Path) -> None:
+    env = cli_env(pg_database_url, asset_dir, PIETERPOST_RATE_LIMIT_PER_MINUTE="100000",
                   PIETERPOST_DAILY_ORDER_CAP="100", PIETERPOST_RUN_WORKER="false")
     email = f"two-proc-{uuid.uuid4().hex[:8]}@example.com"
     assert run_cli(["accounts", "create", "--email", email, "--json"], env).returncode == 0
-    rate_key = _key(env, email)
     cap_key = _key(env, email)
     with running_server(env) as first, running_server(env) as second:
-        bases = [first, second]
-        _wait_for_fresh_minute()
-        async with httpx.AsyncClient(timeout=30) as http:
-            rate = [await http.get(f"{bases[i % 2]}/v1/wallet", headers=auth(rate_key)) for i in range(61)]
-        assert [r.status_code for r in rate[:60]] == [200] * 60
-        assert rate[60].status_code == 429 and rate[60].json()["code"] == "rate_limited"
-    env_cap = {**env, "PIETERPOST_RATE_LIMIT_PER_MINUTE": "100000"}
-    with running_server(env_cap) as first, running_server(env_cap) as second:
         bases = [first, second]
         async with httpx.AsyncClient(timeout=30) as http:
             sem = asyncio.Semaphore(8)
