@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.accounts.accounts import get_account
 from domain.events import order_event
+from domain.events.record import order_event_row
 from domain.accounts.controls import ensure_active
 from domain.limits.spend import charge_live_spend
 from domain.payments.checkout import CHECKOUT_TTL, open_checkout
@@ -172,7 +173,7 @@ async def create_direct_order(session: AsyncSession, caller: Caller, draft: Orde
     pieces = _pieces(order, quote)
     session.add(order)  # pending until the flush below: nothing in between reads the database
     session.add_all(pieces)
-    events: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = [order_event_row(order, "order.created", at=order.created_at)]  # as a draft
     move(session, order, "paid", events=events)
     await enqueue(session, order, pieces=pieces, events=events)
     await session.flush()
