@@ -20,6 +20,7 @@ from domain.core.clock import utcnow
 from domain.core.context import Caller
 from domain.core.errors import ErrorCode, Forbidden, LimitExceeded, NotCancellable
 from domain.fulfillment.handoff import cancel_job, enqueue
+from domain.fulfillment.providers import check_supported
 from domain.core.ids import get_owned, new_id, new_ref
 from domain.requests.rate_limits import count_daily_order
 from domain.persistence.models import Account, Order, OrderPiece, Wallet
@@ -128,7 +129,13 @@ async def _add_pieces(session: AsyncSession, order: Order, quote: Quote) -> None
     await session.flush()
 
 
+def _check_provider(caller: Caller, draft: OrderDraft, settings: Settings) -> None:
+    """What the live print provider cannot mail is refused before any price or payment."""
+    check_supported(settings, caller.mode, draft.request_type, (p.recipient.country for p in draft.pieces))
+
+
 async def quote_order(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings) -> Quote:
+    _check_provider(caller, draft, settings)
     return await quote_draft(session, caller.account_id, draft, settings)
 
 
@@ -139,6 +146,7 @@ async def _checked_quote(session: AsyncSession, caller: Caller, draft: OrderDraf
     ensure_active(account)  # a paused account sends nothing, whichever way it asks
     _check_capabilities(account, billing_mode)
     await _check_live_gates(session, caller, account, settings, direct=billing_mode == "credits")
+    _check_provider(caller, draft, settings)
     quote = await quote_draft(session, caller.account_id, draft, settings)
     await count_daily_order(session, caller.account_id, settings.daily_order_cap)
     return quote

@@ -46,6 +46,9 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.CONFIRMATION_REQUIRED: "A live send needs an explicit confirmation (MCP tools).",
     ErrorCode.SPEND_LIMIT_REACHED: "A daily live spend limit (account, key or MCP connection) would be passed; the "
                                    "body names limitCents, spentTodayCents and resetsAt. Do not retry before then.",
+    ErrorCode.UNSUPPORTED_BY_PROVIDER: "The live print provider cannot mail this (e.g. postcards with Pingen); "
+                                       "refused before anything is charged.",
+    ErrorCode.INVALID_SIGNATURE: "A provider webhook whose signature does not match its body; nothing changed.",
 }
 
 STATUS_MEANINGS = {
