@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.core.clock import utcnow
-from domain.persistence.models import Base
+from domain.persistence.models import Base, OrderPiece
 
 
 class PieceTracking(Base):
@@ -28,6 +28,9 @@ class PieceTracking(Base):
     expected_delivery_date: Mapped[str | None] = mapped_column(String(10))
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)  # last webhook or poll with news
+    # never loaded: it tells the unit of work to insert the piece before its tracking row when
+    # both are new in one flush (the lean test-mode order path adds them together)
+    piece: Mapped[OrderPiece] = relationship(lazy="raise", viewonly=False)
 
 
 class TrackingEvent(Base):
