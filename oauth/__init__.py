@@ -1,4 +1,4 @@
-"""OAuth 2.1 authorization server for the MCP endpoint (SPEC "OAuth 2.1 authorization server").
+"""OAuth 2.1 authorization server for the MCP endpoint (docs/product.md § OAuth).
 
 Library choice: **Authlib 1.9.6** for the grant logic, not the ``mcp`` SDK's ``mcp.server.auth``.
 
@@ -19,23 +19,10 @@ metadata claims, RFC 7009 revocation, RFC 9207 ``iss``, and the RFC 6749 error r
 in a worker thread and its storage hooks hop back to the event loop (``oauth.server``).
 
 Hand-written where no library covers it: RFC 8707 resource binding (``grants.py``),
-Client ID Metadata Documents (``cimd.py``), metadata at every SPEC location
+Client ID Metadata Documents (``cimd.py``), metadata at every location clients look
 (``metadata.py``), refresh-token family revocation and single-use codes as conditional
 updates (``store.py``), bearer verification and challenges (``bearer.py``).
+
+Routes are built by ``oauth.service.build_routes``; this package file imports nothing, so
+``import oauth.models`` (done by ``migrations.schema``) stays light.
 """
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from starlette.routing import Route
-
-    from domain.core.settings import Settings
-
-
-def build_routes(settings: Settings) -> list[Route]:
-    """Every protocol route (token, registration, revocation, metadata). Imported lazily so
-    that ``import oauth.models`` (done by ``migrations.schema``) stays light."""
-    from oauth.service import build_routes as _build
-
-    return _build(settings)

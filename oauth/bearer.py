@@ -63,7 +63,7 @@ def resource_metadata_url(settings: Settings, path: str = "/mcp") -> str:
 
 def challenge(settings: Settings, *, error: str | None = None, description: str = "",
               scope: str | None = None, path: str = "/mcp") -> str:
-    """The ``WWW-Authenticate`` value for the MCP endpoint (RFC 6750 §3, RFC 9728 §5.1)."""
+    """The ``WWW-Authenticate`` challenge for the MCP endpoint (RFC 6750 §3, RFC 9728 §5.1)."""
     parts = [f'realm="{REALM}"', f'resource_metadata="{resource_metadata_url(settings, path)}"',
              f'scope="{scope or " ".join(ALL_SCOPES)}"']
     if error:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
+from domain.adapters.http.netfetch import FetchLimits, open_public_url
 from domain.persistence.db import Database
 from domain.core.json_text import loads_untrusted
 from oauth.clients import Client, client_name_problem, narrow_scope, redirect_uri_problem
@@ -48,8 +49,6 @@ def netfetch_fetcher(**options: Any) -> Fetcher:
     Draft §4: no redirects are followed; small documents, short timeouts. ``options`` go to
     ``open_public_url`` (tests pass a resolver, dialer and TLS context).
     """
-    from domain.adapters.http.netfetch import FetchLimits, open_public_url
-
     limits = FetchLimits(max_bytes=MAX_BYTES, max_redirects=0, connect_timeout=5.0, read_timeout=5.0,
                          total_timeout=10.0)
 

@@ -19,7 +19,7 @@ GRANT_TYPES = ("authorization_code", "refresh_token")
 
 
 def redirect_uri_problem(uri: str) -> str | None:
-    """Why a redirect URI cannot be registered, or None (SPEC: https, or http on loopback).
+    """Why a redirect URI cannot be registered, or None (https, or http on a loopback host).
 
     RFC 6749 §3.1.2: absolute, no fragment. OAuth 2.1 §2.3.1 / RFC 8252 §7.3: plain http only
     for loopback addresses, where the traffic never leaves the device.
@@ -123,7 +123,7 @@ class Client:
         return granted or None
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        # Exact string match against the registered list (OAuth 2.1 §4.1.3, SPEC).
+        # Exact string match against the registered list (OAuth 2.1 §4.1.3).
         return redirect_uri in self.redirect_uris
 
     def check_client_secret(self, client_secret: str) -> bool:

@@ -2,7 +2,7 @@
 
 Codes, access tokens, refresh tokens, client secrets, session ids and sign-in request
 handles are 256-bit random values, so a plain (unsalted) SHA-256 is enough to make a
-leaked table useless, and it keeps lookups an indexed equality (SPEC: "all stored hashed").
+leaked table useless, and it keeps lookups an indexed equality (docs/product.md § OAuth: everything is stored hashed).
 """
 from __future__ import annotations
 

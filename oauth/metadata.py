@@ -1,5 +1,5 @@
 """Discovery documents: RFC 8414 authorization server metadata and RFC 9728 protected
-resource metadata, each served at every location real clients look.
+resource metadata, each served at every location real clients look (docs/product.md § OAuth lists them).
 
 The documents are plain dicts built from ``Settings`` in one place, so the issuer string is
 identical in the metadata, the ``iss`` redirect parameter and the resource metadata.
@@ -27,7 +27,7 @@ AS_METADATA_PATHS = (
 PR_METADATA_PATHS = (
     "/.well-known/oauth-protected-resource/mcp",  # RFC 9728 §3.1 path insertion
     "/.well-known/oauth-protected-resource",
-    "/mcp/.well-known/oauth-protected-resource",  # "convenience URL" under the endpoint itself
+    "/mcp/.well-known/oauth-protected-resource",  # under the endpoint itself
 )
 
 

@@ -2,7 +2,7 @@
 
 Authlib's ``CodeChallenge`` extension does the verifier check; it allows ``plain`` and lets a
 request without ``code_challenge`` through at the authorization endpoint, so this subclass
-narrows it to what SPEC asks: a missing challenge, a missing method or ``plain`` is refused.
+narrows it to S256 only: a missing challenge, a missing method or ``plain`` is refused.
 """
 from __future__ import annotations
 

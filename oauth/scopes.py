@@ -1,4 +1,4 @@
-"""OAuth scopes and the scope each MCP tool needs (seed 001, "Supported scopes").
+"""OAuth scopes and the scope each MCP tool needs (docs/product.md § Scopes).
 
 The one place that knows which tool needs which scope: the MCP endpoint asks
 ``scope_for_tool`` before every call, the consent page shows ``SCOPES`` in plain words,
@@ -20,7 +20,7 @@ SCOPES: dict[str, str] = {
 
 ALL_SCOPES: tuple[str, ...] = tuple(SCOPES)
 
-#: tool -> the one scope it needs (seed 001 maps every tool to exactly one).
+#: tool -> the one scope it needs (every tool needs exactly one).
 TOOL_SCOPES: dict[str, str] = {
     # api:read permits search, fetch, get_wallet, get_order, quote_order, get_topup, list_topups
     "search": "api:read",

@@ -33,8 +33,8 @@ T = TypeVar("T")
 # Authlib logs issued token dicts at DEBUG; never let secrets reach the logs, whatever LOG_LEVEL says.
 logging.getLogger("authlib").setLevel(logging.INFO)
 
-CODE_TTL = timedelta(seconds=60)  # SPEC: codes live <= 60 s
-ACCESS_TTL = timedelta(hours=1)  # SPEC: access tokens <= 1 h
+CODE_TTL = timedelta(seconds=60)  # single-use codes (docs/product.md § OAuth)
+ACCESS_TTL = timedelta(hours=1)
 REFRESH_TTL = timedelta(days=30)  # each rotation starts a new 30-day window
 ACCESS_PREFIX = "ppat_"
 REFRESH_PREFIX = "pprt_"

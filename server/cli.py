@@ -27,10 +27,27 @@ def _print(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
     print(json.dumps(data) if args.json else text)
 
 
+MAX_HEADER_BYTES = 64 * 1024  # request line plus headers; h11 refuses more with 431-style errors
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The HTTP server's limits: idle keep-alive connections close after a few seconds, headers
+    are bounded, connections past ``limit_concurrency`` get 503 at once, and SIGTERM waits up to
+    ``graceful_shutdown_seconds`` for in-flight requests (bodies are timed by the app itself)."""
+    return {
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+        "timeout_keep_alive": max(1, int(settings.keep_alive_timeout_seconds)),
+        "timeout_graceful_shutdown": max(1, int(settings.graceful_shutdown_seconds)),
+        "limit_concurrency": settings.limit_concurrency or None,
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+    }
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     logs.configure(settings.log_level)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None,
-                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+                **uvicorn_options(settings))
     return 0
 
 

@@ -51,12 +51,13 @@ def apply_clock_offset(settings: Settings) -> None:
         clock.advance(timedelta(seconds=settings.clock_offset_seconds))
 
 
-async def run_job(db: Database, settings: Settings, claim: Claim, providers: ProviderFactory) -> str:
+async def run_job(db: Database, settings: Settings, claim: Claim, providers: ProviderFactory,
+                  stop: asyncio.Event | None = None) -> str:
     mode = await mode_of_claim(db, claim)
     try:
         if claim.status == JOB_REFUNDING:
             return await process_refund(db, settings, claim)
-        return await process(db, settings, providers(mode, settings), claim)
+        return await process(db, settings, providers(mode, settings), claim, stop)
     except Exception as exc:  # noqa: BLE001 - a bug or outage in one job must not stop the loop
         log.exception("job %s crashed", claim.job_id)
         return await retry_later(db, settings, claim, f"internal error: {type(exc).__name__}")
@@ -74,8 +75,8 @@ async def housekeeping(db: Database) -> None:
 
 
 async def run_once(db: Database, settings: Settings, *, providers: ProviderFactory = provider_for,
-                   me: str | None = None) -> list[str]:
-    """One round: expire, then run every due job. Returns each job's outcome."""
+                   me: str | None = None, stop: asyncio.Event | None = None) -> list[str]:
+    """One round: expire, then run every due job (until ``stop``). Returns each job's outcome."""
     me = me or worker_id()
     outcomes: list[str] = []
     try:
@@ -102,8 +103,8 @@ async def run_once(db: Database, settings: Settings, *, providers: ProviderFacto
         return opened[mode]
 
     try:
-        while (claim := await claim_next(db, settings, me)) is not None:
-            outcomes.append(await run_job(db, settings, claim, provider))
+        while not (stop is not None and stop.is_set()) and (claim := await claim_next(db, settings, me)) is not None:
+            outcomes.append(await run_job(db, settings, claim, provider, stop))
     finally:
         for adapter in opened.values():
             close = getattr(adapter, "aclose", None)
@@ -137,13 +138,14 @@ async def run_forever(settings: Settings, stop: asyncio.Event | None = None, *, 
         await _loop(db, settings, stop)
     finally:
         await db.dispose()
+    log.info("fulfillment worker stopped")
 
 
 async def _loop(db: Database, settings: Settings, stop: asyncio.Event) -> None:
     me = worker_id()
     while not stop.is_set():
         try:
-            await run_once(db, settings, me=me)
+            await run_once(db, settings, me=me, stop=stop)
         except Exception:  # noqa: BLE001 - e.g. the database restarting: wait and go on
             log.exception("worker round failed")
         with contextlib.suppress(TimeoutError):

@@ -14,6 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from domain.core.settings import Settings
+from domain.orders.fields import METADATA_MAX_KEYS
+from domain.orders.payloads import ATTACHMENTS_MAX, LETTER_MESSAGE_MAX, MAX_PIECES, POSTCARD_MESSAGE_MAX
 from schemas import load_tools
 
 PROTOCOL_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05")
@@ -94,16 +97,32 @@ def _scope_table(tool_scopes: Mapping[str, str], scope_words: Mapping[str, str])
     return "\n".join(lines)
 
 
-def render_markdown(base_url: str, tool_scopes: Mapping[str, str], scope_words: Mapping[str, str]) -> str:
-    return _render(base_url, tuple(tool_scopes.items()), tuple(scope_words.items()))
+def contract_values(settings: Settings) -> dict[str, str]:
+    """The limits and prices the guidance states, from the domain's constants and the price settings."""
+    values = {
+        "MAX_PIECES": MAX_PIECES, "LETTER_MESSAGE_MAX": LETTER_MESSAGE_MAX, "ATTACHMENTS_MAX": ATTACHMENTS_MAX,
+        "POSTCARD_MESSAGE_MAX": POSTCARD_MESSAGE_MAX, "METADATA_MAX_KEYS": METADATA_MAX_KEYS,
+        "PRICE_LETTER": settings.price_letter_cents, "PRICE_EXTRA_PAGE": settings.price_letter_extra_page_cents,
+        "PRICE_STAMP": settings.price_letter_custom_stamp_cents, "PRICE_POSTCARD": settings.price_postcard_cents,
+    }
+    return {name: f"{value:,}" for name, value in values.items()}
+
+
+def render_markdown(settings: Settings, tool_scopes: Mapping[str, str], scope_words: Mapping[str, str]) -> str:
+    return _render(settings.base_url, tuple(contract_values(settings).items()), tuple(tool_scopes.items()),
+                   tuple(scope_words.items()))
 
 
 @lru_cache(maxsize=4)
-def _render(base_url: str, tool_scopes: tuple[tuple[str, str], ...], scope_words: tuple[tuple[str, str], ...]) -> str:
+def _render(base_url: str, values: tuple[tuple[str, str], ...], tool_scopes: tuple[tuple[str, str], ...],
+            scope_words: tuple[tuple[str, str], ...]) -> str:
     scopes, words = dict(tool_scopes), dict(scope_words)
     tools = load_tools()
+    guidance = GUIDANCE.read_text(encoding="utf-8")
+    for name, value in values:
+        guidance = guidance.replace("{" + name + "}", value)
     guidance = (
-        GUIDANCE.read_text(encoding="utf-8")
+        guidance
         .replace("{BASE_URL}", base_url)
         .replace("{PROTOCOL_VERSIONS}", ", ".join(f"`{v}`" for v in PROTOCOL_VERSIONS))
         .replace("{CLIENT_CONFIG}", _client_config(base_url))

@@ -1,7 +1,7 @@
 """Order tools: quote, payment/checkout links, direct send, get_order — onto ``domain.use_cases.commands``.
 
-MCP-only rules live here: the quote's ``guidance`` object (seed 001 quote_order output) and the
-live direct-send confirmation (SPEC "MCP server": ``confirmLiveSend: true`` and
+MCP-only rules live here: the quote's ``guidance`` object (docs/product.md § MCP server) and the
+live direct-send confirmation (``confirmLiveSend: true`` and
 ``maxAmountCents`` ≥ total, else ``confirmation_required``).
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ def recommended_topup(missing_cents: int) -> int | None:
 
 
 def guidance(quote: dict[str, Any], *, hosted_checkout: bool) -> dict[str, Any]:
-    """What to call next. One-off mail defaults to a hosted payment link (seed 001 guidance);
+    """What to call next. One-off mail defaults to a hosted payment link;
     the wallet path is given as the alternative: top up first when the balance is short."""
     amount = int(quote["amountCents"])
     live = quote["mode"] == "live"
@@ -93,7 +93,7 @@ async def _checkout(env: ToolEnv, args: dict[str, Any], name: str) -> dict[str, 
 
 async def create_payment_link(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
     order = await _checkout(env, args, "payment_link")
-    # our own stable URL first: it redirects to whatever checkout is current (SPEC "Payments")
+    # our own stable URL first: it redirects to whatever checkout is current (docs/product.md § Payments)
     return {**order, "paymentLinkUrl": order.get("publicCheckoutUrl") or order.get("checkoutUrl")}
 
 

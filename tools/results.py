@@ -1,4 +1,4 @@
-"""Shape of every tools/call answer (SPEC "MCP server", SEP-1303).
+"""Shape of every tools/call answer (docs/product.md § MCP server, SEP-1303).
 
 Success: ``structuredContent`` plus one text item holding the same object as JSON, so
 clients that ignore structured output (and the ChatGPT connector shape of search/fetch) still

@@ -1,4 +1,4 @@
-"""search / fetch in the ChatGPT connector shape (SPEC "MCP server").
+"""search / fetch in the ChatGPT connector shape (docs/product.md § MCP server).
 
 search -> ``{"results": [{"id", "title", "url"}]}``; fetch -> ``{"id", "title", "text", "url",
 "metadata"}``. Both index the MCP reference (docs sections) and the caller's own account objects:
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.core.errors import DomainError, InvalidRequest, NotFound
+from domain.money.currency import CURRENCIES
 from domain.use_cases import commands, contacts, keys
 from tools.context import ToolEnv
 
@@ -91,7 +92,7 @@ async def _wallet_views(env: ToolEnv) -> list[Doc]:
     out = []
     for mode in ("test", "live"):
         caller = await env.caller(mode)
-        for currency in ("eur", "usd"):
+        for currency in CURRENCIES:
             out.append(_wallet_doc(env, mode, await commands.get_wallet(env.db, caller, currency)))
     return out
 

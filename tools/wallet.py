@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.use_cases import commands
 from domain.mailbook.contacts import parse_limit
+from domain.money.topups import TOPUP_FIELDS
+from domain.use_cases import commands
 from tools._common import body_of, unwrap
 from tools.context import ToolEnv, mode_of
-
-TOPUP_BODY_FIELDS = frozenset({"amountCents", "currency", "metadata", "returnUrl", "paymentMethod"})
 
 
 async def get_wallet(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
@@ -33,7 +32,7 @@ async def list_topups(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
 
 async def create_credit_topup(env: ToolEnv, args: dict[str, Any]) -> dict[str, Any]:
     caller = await env.caller(mode_of(args))
-    body = {k: v for k, v in body_of(args).items() if k in TOPUP_BODY_FIELDS}
+    body = {k: v for k, v in body_of(args).items() if k in TOPUP_FIELDS}
     result = await commands.create_topup(env.db, env.settings, caller, body,
                                          idempotency_key=args.get("idempotencyKey"))
     return unwrap(result)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.core.errors import InvalidRequest, NotFound
 from domain.core.ids import new_id
 from domain.persistence.models import Account
+from domain.money.currency import DEFAULT_CURRENCY
 from domain.money.wallets import ensure_wallet
 
 
@@ -39,7 +40,7 @@ async def create_account(
         await session.flush()
     except IntegrityError as exc:
         raise InvalidRequest(f"An account for {email} already exists.", field="email") from exc
-    await ensure_wallet(session, account.id, "test", "eur")
+    await ensure_wallet(session, account.id, "test", DEFAULT_CURRENCY)
     return account
 
 

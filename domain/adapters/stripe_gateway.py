@@ -23,6 +23,8 @@ log = logging.getLogger("pieterpost.stripe")
 
 STRIPE_TIMEOUT_SECONDS = 20
 
+IDEAL_CURRENCY = "eur"  # iDEAL settles in euros only
+
 
 @dataclass(frozen=True)
 class LineItem:
@@ -48,12 +50,12 @@ class StripeUnavailable(DomainError):
 
 
 def payment_method_types(method: str, currency: str) -> list[str]:
-    """Seed 001: ``auto`` offers card and iDEAL for EUR; ``ideal`` is EUR only (checked at parse)."""
+    """``auto`` offers card and iDEAL for EUR; ``ideal`` is EUR only (checked at parse)."""
     if method == "card":
         return ["card"]
     if method == "ideal":
         return ["ideal"]
-    return ["card", "ideal"] if currency == "eur" else ["card"]
+    return ["card", "ideal"] if currency == IDEAL_CURRENCY else ["card"]
 
 
 def _client(settings: Settings) -> tuple[stripe.StripeClient, stripe.HTTPXClient]:

@@ -1,6 +1,6 @@
 """Per-kind validation of an uploaded file, reading it from disk (never whole into memory).
 
-Rules from SPEC "Assets": postcard images PNG/JPEG, square within 1 % and >= 1000 px a
+Rules from docs/product.md § Assets: postcard images PNG/JPEG, square within 1 % and >= 1000 px a
 side; letter attachments PDF/PNG/JPEG with the PDF parsed and its pages counted; stamps
 PNG/JPEG. Image sizes are judged after EXIF orientation (a portrait photo stored sideways
 is portrait). Files stay byte-for-byte as uploaded; the renderer applies the orientation.

@@ -1,4 +1,4 @@
-"""Asset kinds and the content types each accepts (SPEC "Assets")."""
+"""Asset kinds and the content types each accepts (docs/product.md § Assets)."""
 from __future__ import annotations
 
 from enum import StrEnum
@@ -8,7 +8,7 @@ PNG = "image/png"
 JPEG = "image/jpeg"
 
 EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg"}
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # SPEC: <= 50 MB
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # docs/product.md § Limits
 
 
 class AssetKind(StrEnum):
@@ -23,5 +23,5 @@ ALLOWED_TYPES: dict[AssetKind, frozenset[str]] = {
     AssetKind.LETTER_STAMP_IMAGE: frozenset({PNG, JPEG}),
 }
 
-# Only postcard fronts get a public URL: the print flow fetches them later (seed 002, Assets).
+# Only postcard fronts get a public URL: the print flow fetches them later (docs/product.md § Assets).
 PUBLIC_KINDS = frozenset({AssetKind.POSTCARD_IMAGE})

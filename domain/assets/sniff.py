@@ -1,6 +1,6 @@
 """Content-type detection from the file's own bytes.
 
-The upload's name and its Content-Type header are never trusted (SPEC "Assets"); the
+The upload's name and its Content-Type header are never trusted (docs/product.md § Assets); the
 magic numbers below are the formats' own signatures (PNG spec 5.2, JPEG SOI marker,
 PDF 32000-1 7.5.2 header, which readers accept within the first 1024 bytes).
 """

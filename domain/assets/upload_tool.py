@@ -1,4 +1,4 @@
-"""The ``upload_asset`` MCP tool's domain function: ``fileBase64`` or ``fileUrl`` (seed 001).
+"""The ``upload_asset`` MCP tool's domain function: ``fileBase64`` or ``fileUrl``.
 
 Both sources end in the same staging and validation path as REST uploads
 (``service.store_staged``). The declared ``contentType`` is required by the tool schema but

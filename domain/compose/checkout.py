@@ -13,9 +13,10 @@ from typing import Any
 
 from domain.core.context import Caller
 from domain.core.errors import InvalidRequest
+from domain.orders.payloads import REQUEST_TYPES
 from domain.persistence.models import ComposeLink
 
-KINDS = ("letter", "postcard")
+KINDS = REQUEST_TYPES
 STRUCTURED = ("name", "streetAddress", "extra", "postalCode", "city", "state", "country")
 
 

@@ -18,7 +18,7 @@ from domain.core.context import Caller
 from domain.core.errors import InvalidRequest, NotFound
 from domain.core.ids import new_id
 from domain.persistence.models import ComposeLink
-from domain.orders.fields import LOCALES, parse_metadata
+from domain.orders.fields import EXTERNAL_ID_MAX, LOCALES, parse_metadata
 from domain.orders.recipients import parse_recipient
 from domain.core.settings import Settings
 
@@ -47,8 +47,9 @@ async def create_compose_link(session: AsyncSession, caller: Caller, body: dict[
     if locale not in LOCALES:
         raise InvalidRequest(f"locale must be one of {', '.join(LOCALES)}.", field="locale")
     external_id = body.get("externalId")
-    if external_id is not None and (not isinstance(external_id, str) or len(external_id) > 200):
-        raise InvalidRequest("externalId must be a string of at most 200 characters.", field="externalId")
+    if external_id is not None and (not isinstance(external_id, str) or len(external_id) > EXTERNAL_ID_MAX):
+        raise InvalidRequest(f"externalId must be a string of at most {EXTERNAL_ID_MAX} characters.",
+                             field="externalId")
     token = secrets.token_urlsafe(32)
     link = ComposeLink(
         id=new_id("cl"), account_id=caller.account_id, mode=caller.mode, token_hash=_hash(token),

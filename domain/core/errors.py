@@ -9,7 +9,7 @@ from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
-    # authentication (seed 002)
+    # authentication
     MISSING_API_KEY = "missing_api_key"
     INVALID_API_KEY = "invalid_api_key"
     INVALID_API_KEY_MODE = "invalid_api_key_mode"
@@ -26,7 +26,7 @@ class ErrorCode(StrEnum):
     MISCONFIGURED = "misconfigured"
     DB_ERROR = "db_error"
     UNKNOWN_ERROR = "unknown_error"
-    # SPEC additions
+    # objects, money and conflicts
     INSUFFICIENT_CREDITS = "insufficient_credits"
     NOT_FOUND = "not_found"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     CONFIRMATION_REQUIRED = "confirmation_required"
+    REQUEST_TIMEOUT = "request_timeout"
     # spending limits (docs/limits.md)
     SPEND_LIMIT_REACHED = "spend_limit_reached"
     # live mail providers
@@ -62,6 +63,7 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.CONFIRMATION_REQUIRED: 400,
+    ErrorCode.REQUEST_TIMEOUT: 408,
     # 402, not 429: a money limit like insufficient_credits; clients that retry 429 on their own must not loop
     ErrorCode.SPEND_LIMIT_REACHED: 402,
     ErrorCode.UNSUPPORTED_BY_PROVIDER: 400,

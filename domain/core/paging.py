@@ -6,6 +6,9 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+PAGE_DEFAULT = 25  # list endpoints' ``limit`` when none is given
+PAGE_MAX = 100
+
 
 async def newest_first(session: AsyncSession, stmt: Select[Any], model: Any, *, limit: int,
                        after: Any | None) -> tuple[list[Any], bool]:

@@ -19,14 +19,14 @@ class Settings(BaseSettings):
     asset_dir: Path = Path("./var/assets")
     secret_key: str = Field(default="", repr=False)
 
-    # pricing, EUR/USD cents (SPEC "Pricing")
+    # pricing, EUR/USD cents (docs/product.md § Pricing)
     price_letter_cents: int = 200
     price_letter_extra_page_cents: int = 50
     price_letter_custom_stamp_cents: int = 30
     price_postcard_cents: int = 250
     letter_max_pages: int = 8
 
-    # limits (SPEC "Limits")
+    # limits (docs/product.md § Limits)
     rate_limit_per_minute: int = 60  # per API account (all keys) and per key
     rate_limit_ip_per_minute: int = 600  # per source IP: one IP may serve several accounts
     daily_order_cap: int = 100
@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     fulfillment_url: str = ""
     fulfillment_token: str = Field(default="", repr=False)
     run_worker: bool = True
-    # fulfillment worker (SPEC "Fulfillment"): leases, retries with exponential backoff
+    # fulfillment worker (docs/product.md § Fulfillment and print files): leases, retries with exponential backoff
     worker_poll_seconds: float = 2.0
     fulfillment_lease_seconds: float = 120.0
     fulfillment_retry_base_seconds: float = 10.0
@@ -109,12 +109,42 @@ class Settings(BaseSettings):
     # ending the family; later reuse still revokes it (docs/oauth.md "Refresh tokens").
     oauth_refresh_grace_seconds: float = Field(default=60.0, ge=0, le=300)
 
-    # MCP endpoint (SPEC "MCP server"): BASE_URL's host/origin are always allowed; these add more.
+    # MCP endpoint (docs/product.md § MCP server): BASE_URL's host/origin are always allowed; these add more.
     # Env values are JSON lists, e.g. PIETERPOST_MCP_ALLOWED_ORIGINS='["http://localhost:6274"]'.
     mcp_allowed_origins: list[str] = Field(default_factory=list)
     mcp_allowed_hosts: list[str] = Field(default_factory=list)
     # a 50 MB upload_asset file base64-encoded (~67 MB) plus the JSON-RPC envelope
     mcp_max_body_bytes: int = 72 * 1024 * 1024
+
+    # deployment (docs/deploy.md): HTTP server limits, shutdown, health, metrics
+    # a body must keep arriving: at most this long between chunks, and in all
+    body_idle_timeout_seconds: float = 20.0
+    body_total_timeout_seconds: float = 300.0
+    keep_alive_timeout_seconds: float = 5.0
+    graceful_shutdown_seconds: float = 30.0
+    # concurrent connections+tasks per process before uvicorn answers 503 (0 = no limit)
+    limit_concurrency: int = 1000
+    # proxies whose X-Forwarded-For/-Proto are believed (comma-separated IPs, or "*")
+    forwarded_allow_ips: str = "127.0.0.1"
+    # /metrics is off unless set; then it needs ``Authorization: Bearer <token>``
+    metrics_token: str = Field(default="", repr=False)
+    # /readyz pings Redis when redis_url (above) is set
+
+    # asset bytes: "local" (PIETERPOST_ASSET_DIR) or "s3" (any S3-compatible store)
+    asset_store: str = "local"
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint: str = ""  # e.g. https://<account>.r2.cloudflarestorage.com; empty = AWS
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = Field(default="", repr=False)
+    s3_secret_access_key: str = Field(default="", repr=False)
+
+    @field_validator("asset_store")
+    @classmethod
+    def _known_store(cls, value: str) -> str:
+        if value not in ("local", "s3"):
+            raise ValueError("PIETERPOST_ASSET_STORE must be local or s3")
+        return value
 
     @field_validator("base_url")
     @classmethod

@@ -1,7 +1,7 @@
 """Paid orders into print: paid → queued → fulfilled, or failed with the money returned.
 
 Test mode hands every piece to the simulated provider at once, inside the paying
-transaction (the create response may already say ``fulfilled``, seed 002). Live mode adds a
+transaction (the create response may already say ``fulfilled``). Live mode adds a
 ``fulfillment_jobs`` row that a worker leases (``domain.fulfillment.jobs``); until the worker
 takes it the order stays ``paid`` and can still be cancelled with a refund.
 """
@@ -78,7 +78,7 @@ async def refund_later(session: AsyncSession, order: Order) -> None:
 
 
 async def fail_order(session: AsyncSession, order: Order, job: FulfillmentJob | None, error: str) -> None:
-    """Permanent failure after payment (SPEC "Orders"): ``failed`` with ``error``, money back.
+    """Permanent failure after payment (docs/product.md § Order statuses): ``failed`` with ``error``, money back.
 
     Wallet-paid orders get a refund ledger row in this same transaction. Orders paid through
     Stripe Checkout are refunded through Stripe by the worker (the job turns ``refunding``).

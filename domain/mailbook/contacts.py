@@ -1,4 +1,4 @@
-"""Mailbook: a user's saved contacts (SPEC "Mailbook contacts"; seed 001 "Mailbook contacts").
+"""Mailbook: a user's saved contacts (docs/product.md § Mailbook).
 
 Contacts belong to the account, not to a mode or key, so the functions take the account id.
 Address rules are not repeated here: a contact is valid when the recipient it produces passes
@@ -15,6 +15,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.core.clock import iso, utcnow
+from domain.core.paging import PAGE_DEFAULT, PAGE_MAX
+from domain.orders.recipients import parse_recipient
 from domain.core.errors import InvalidRequest
 from domain.core.ids import get_owned, new_id
 from domain.persistence.models import Contact
@@ -30,8 +32,8 @@ _COLUMNS = {
 }
 # recipient field -> contact field, to name the caller's field when the address check fails
 _RECIPIENT_TO_CONTACT = {"name": "displayName", "number": "houseNumber", "streetAddress": "street"}
-DEFAULT_LIMIT = 25
-MAX_LIMIT = 100
+DEFAULT_LIMIT = PAGE_DEFAULT
+MAX_LIMIT = PAGE_MAX
 MAX_LEN = 200
 
 
@@ -85,8 +87,6 @@ def _recipient_input(fields: dict[str, str | None], contact_id: str | None) -> d
 
 def _checked(fields: dict[str, str | None]) -> dict[str, str | None]:
     """Validate a full set of contact fields; country and postal code come back normalised."""
-    from domain.orders.recipients import parse_recipient
-
     try:
         recipient = parse_recipient(_recipient_input(fields, None), "contact")
     except InvalidRequest as err:
@@ -117,7 +117,7 @@ def _read_fields(data: dict[str, Any], *, partial: bool) -> dict[str, str | None
 
 
 def recipient_of(contact: Contact) -> dict[str, Any]:
-    """The order-payload recipient for a saved contact (seed 001: "Contact results include a recipient")."""
+    """The order-payload recipient for a saved contact: every contact result carries one."""
     fields = {api: getattr(contact, column) for api, column in _COLUMNS.items()}
     return _recipient_input(fields, contact.id)
 

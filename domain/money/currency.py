@@ -5,6 +5,7 @@ from domain.core.errors import InvalidRequest
 
 DEFAULT_CURRENCY = "eur"  # orders are priced in it; the first wallet of every account holds it
 CURRENCIES = (DEFAULT_CURRENCY, "usd")
+SYMBOLS = {"eur": "€", "usd": "$"}  # how pages write amounts in each currency
 
 
 def parse_currency(value: object, field: str = "currency") -> str:

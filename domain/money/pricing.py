@@ -1,4 +1,4 @@
-"""Prices per piece (SPEC "Pricing"); the quote is the sum over pieces.
+"""Prices per piece (docs/product.md § Pricing); the quote is the sum over pieces.
 
 Defaults (``domain.core.settings.Settings.price_*``, EUR or USD cents): a letter is 200 including
 one page, +50 per extra page (message or attachment), +30 when the order uses a custom
@@ -11,7 +11,7 @@ from domain.core.settings import Settings
 
 
 def check_letter_pages(pages: int, settings: Settings, path: str) -> None:
-    """SPEC "Letters": message pages + attachment pages <= ``letter_max_pages`` per letter."""
+    """Message pages + attachment pages <= ``letter_max_pages`` per letter."""
     if pages < 1:
         raise ValueError(f"a letter has at least one page, got {pages}")
     if pages > settings.letter_max_pages:

@@ -1,4 +1,4 @@
-"""Wallet top-ups: test mode pays at once; live mode waits for Stripe (SPEC "Top-ups")."""
+"""Wallet top-ups: test mode pays at once; live mode waits for Stripe (docs/product.md § Top-ups)."""
 from __future__ import annotations
 
 import math
@@ -15,15 +15,17 @@ from domain.core.errors import Forbidden, InvalidRequest
 from domain.core.ids import get_owned, new_id
 from domain.persistence.models import Topup, Wallet
 from domain.core.paging import newest_first
-from domain.orders.fields import parse_metadata, parse_return_url
+from domain.orders.fields import PAYMENT_METHODS, parse_metadata, parse_return_url
 from domain.core.settings import Settings
+from domain.adapters.stripe_gateway import IDEAL_CURRENCY
 from domain.events import topup_event
 from domain.money.currency import parse_currency
 from domain.money.wallets import ensure_wallet, peek_wallet, post_entry, wallet_view
 
 MIN_TOPUP_CENTS = 500
 MAX_TOPUP_CENTS = 100_000
-PAYMENT_METHODS = ("auto", "card", "ideal")
+# The one top-up field set: REST body, the create_credit_topup tool's body part, the OpenAPI schema.
+TOPUP_FIELDS = ("amountCents", "currency", "metadata", "returnUrl", "paymentMethod")
 
 
 def parse_amount(value: object) -> int:
@@ -39,8 +41,7 @@ def parse_amount(value: object) -> int:
 
 
 async def create_topup(session: AsyncSession, caller: Caller, body: dict[str, Any], settings: Settings) -> Topup:
-    allowed = {"amountCents", "currency", "metadata", "returnUrl", "paymentMethod"}
-    unknown = sorted(set(body) - allowed)
+    unknown = sorted(set(body) - set(TOPUP_FIELDS))
     if unknown:
         raise InvalidRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0])
     amount = parse_amount(body.get("amountCents"))
@@ -52,7 +53,7 @@ async def create_topup(session: AsyncSession, caller: Caller, body: dict[str, An
     method = body.get("paymentMethod", "auto")
     if method not in PAYMENT_METHODS:
         raise InvalidRequest('paymentMethod must be "auto", "card" or "ideal".', field="paymentMethod")
-    if method == "ideal" and currency != "eur":
+    if method == "ideal" and currency != IDEAL_CURRENCY:
         raise InvalidRequest("iDEAL is only available for EUR.", field="paymentMethod")
     return_url = parse_return_url(body, "returnUrl", caller.mode)
     now = utcnow()

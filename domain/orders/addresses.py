@@ -1,6 +1,6 @@
 """Country names to ISO codes, and per-country postal code / state rules.
 
-SPEC "Domain rules" > Recipient: country accepts a name or an ISO code and is stored as
+docs/product.md § Recipients and addresses: country accepts a name or an ISO code and is stored as
 ISO 3166-1 alpha-2; postal code and state are checked per destination with a maintained
 address-rules library, never hand-written patterns. Country data comes from ``pycountry``;
 address rules (formats, required fields, postal-code patterns, state lists) from
@@ -26,7 +26,7 @@ _ALIASES: dict[str, str] = {
     "russia": "RU", "turkey": "TR", "ivory coast": "CI", "macedonia": "MK",
     "swaziland": "SZ", "south korea": "KR", "north korea": "KP", "czech republic": "CZ",
 }
-# Service locales (SPEC "Other fields"); pycountry ships translated names for each.
+# Service locales other than English; pycountry ships translated names for each.
 _NAME_LANGUAGES = ("de", "nl", "fr", "es", "it")
 _SPACES = re.compile(r"\s+")
 

@@ -1,4 +1,4 @@
-"""Unpaid checkouts and top-ups close after 24 h (SPEC "Orders": checkout expires after 24 h).
+"""Unpaid checkouts and top-ups close after 24 h (docs/product.md § Order statuses).
 
 Test-mode orders expire exactly at ``expiresAt``. Live ones wait a grace period past it:
 Stripe closes the session at the same moment, and a payment completed in its last second

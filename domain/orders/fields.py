@@ -1,13 +1,14 @@
 """Path-aware readers for JSON-decoded request bodies.
 
 Every reader names the offending path (``letters[3].recipient.postalCode``) in its
-``invalid_request`` so REST and MCP callers can fix the exact field (SPEC "Errors").
+``invalid_request`` so REST and MCP callers can fix the exact field (docs/product.md § Errors and refusals).
 The helpers take plain ``object`` input because bodies arrive from ``json.loads`` or MCP
 tool arguments untyped; they never coerce types (``62704`` is not the string ``"62704"``).
 """
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -16,8 +17,10 @@ from email_validator import EmailNotValidError, validate_email
 
 from domain.core.errors import InvalidRequest
 
-LOCALES = ("de", "en", "es", "fr", "it", "nl")  # SPEC "Other fields"
+LOCALES = ("de", "en", "es", "fr", "it", "nl")  # of the payer-facing pages; "en" when none is given
+DEFAULT_LOCALE = "en"
 PAYMENT_METHODS = ("auto", "card", "ideal")
+EXTERNAL_ID_MAX = 200
 METADATA_MAX_KEYS = 20
 METADATA_KEY_MAX = 40
 METADATA_VALUE_MAX = 500
@@ -62,6 +65,26 @@ def check_text(text: str, where: str) -> str:
     problem = _unstorable(text)
     if problem:
         raise InvalidRequest(f"{where or 'body'} {problem}", field=where or None)
+    return text
+
+
+# Zero-width joiner and non-joiner are format characters (Cf) that spell words correctly in
+# Persian, Indic scripts and emoji; they cannot break a line or reorder text, so they stay.
+_JOINERS = frozenset({"\u200c", "\u200d"})
+_NAMES = {"\t": "TAB", "\r": "CR", "\n": "LF", "\x85": "NEL (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)",
+          "\u2029": "PARAGRAPH SEPARATOR (U+2029)", "\u202e": "RIGHT-TO-LEFT OVERRIDE (U+202E)"}
+
+
+def check_single_line(text: str, where: str) -> str:
+    """Names and address lines are printed one per line as given: control characters
+    (Cc: CR, LF, TAB, NEL), line and paragraph separators (Zl, Zp) and invisible format
+    characters (Cf: bidi overrides such as U+202E) would add lines or reorder what is
+    printed, so each is refused with the field named. Message texts keep their newlines."""
+    for ch in text:
+        if ch not in _JOINERS and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            label = _NAMES.get(ch, f"U+{ord(ch):04X}")
+            raise InvalidRequest(f"{where} must be a single line without control characters (found {label})",
+                                 field=where)
     return text
 
 
@@ -144,7 +167,10 @@ def str_list(items: list[Any], path: str, *, max_len: int = 200) -> tuple[str, .
 
 
 def opt_choice(obj: Mapping[str, object], key: str, path: str, choices: tuple[str, ...]) -> str | None:
+    """An enum field: absent or null is None; anything else, a blank string too, must be a choice."""
     value = opt_str(obj, key, path)
+    if value is None and isinstance(obj.get(key), str):
+        value = ""
     if value is not None and value not in choices:
         where = f"{path}.{key}" if path else key
         raise InvalidRequest(f"{where} must be one of {', '.join(choices)}", field=where)
@@ -152,7 +178,7 @@ def opt_choice(obj: Mapping[str, object], key: str, path: str, choices: tuple[st
 
 
 def asset_ref(value: object, path: str) -> str:
-    """An asset id string or an upload_asset-style object ``{"assetId": ...}`` (seed 001)."""
+    """An asset id string or an upload_asset-style object ``{"assetId": ...}``."""
     if isinstance(value, dict):
         inner = value.get("assetId")
         if not isinstance(inner, str):
@@ -166,7 +192,7 @@ def asset_ref(value: object, path: str) -> str:
 
 
 def parse_metadata(data: object, path: str = "metadata") -> dict[str, str | int | float | bool]:
-    """Caller's metadata copied onto the order/link (SPEC "Other fields").
+    """Caller's metadata copied onto the order/link (docs/product.md § Letters and postcards).
 
     At most 20 keys; keys are non-empty strings of at most 40 characters; values are
     strings (at most 500 characters), numbers or booleans. Null, objects and arrays are
@@ -221,7 +247,7 @@ _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 def parse_return_url(
     obj: Mapping[str, object], key: str, mode: Literal["test", "live"], path: str = ""
 ) -> str | None:
-    """https anywhere; plain http only to this machine and only in test mode (SPEC)."""
+    """https anywhere; plain http only to this machine and only in test mode."""
     value = opt_str(obj, key, path, max_len=2000)
     if value is None:
         return None

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.money.currency import DEFAULT_CURRENCY
 from domain.accounts.accounts import get_account
 from domain.events import order_event
 from domain.events.record import order_event_row
@@ -31,7 +32,7 @@ from domain.orders.quotes import Quote, quote_draft
 from domain.core.settings import Settings
 from domain.money.wallets import ensure_wallet, peek_wallet, post_entry, post_entry_for
 
-CANCELLABLE = ("draft", "checkout_open", "paid")  # not yet queued (SPEC "Beyond the seed")
+CANCELLABLE = ("draft", "checkout_open", "paid")  # not yet queued (docs/product.md § Order statuses)
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class CreatedOrder:
 
 async def _check_live_gates(session: AsyncSession, caller: Caller, account: Account, settings: Settings,
                             *, direct: bool) -> None:
-    """Live mode needs a live-enabled account; direct live sends need approval (SPEC "Accounts").
+    """Live mode needs a live-enabled account; direct live sends need approval
+    (docs/product.md § Accounts and approval).
 
     An account awaiting approval meets its live-order cap first (``live_order_cap_reached``, the
     documented answer to a live key of such an account), then the switches.
@@ -85,7 +87,7 @@ def _new_order(caller: Caller, quote: Quote, billing_mode: str, source: str) -> 
         billing_mode=billing_mode,
         status="draft",
         amount_cents=quote.amount_cents,
-        currency="eur",
+        currency=DEFAULT_CURRENCY,
         recipient_count=quote.recipient_count,
         external_id=draft.external_id,
         sender_email=draft.sender_email,
@@ -225,7 +227,7 @@ async def list_orders(session: AsyncSession, caller: Caller, *, limit: int = 25,
 
 
 async def cancel_order(session: AsyncSession, caller: Caller, order_id: str) -> Order:
-    """Cancel before the order is queued (seed 004 peer: cancel with refund).
+    """Cancel before the order is queued (docs/product.md § Order statuses).
 
     Wallet-paid orders get their credits back in this transaction; a paid hosted checkout is
     refunded through Stripe by the worker. The row is locked so a worker cannot queue it

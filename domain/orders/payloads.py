@@ -2,7 +2,7 @@
 
 One parser for REST ``/v1`` bodies and MCP tool arguments (the MCP adapter strips its own
 keys ``mode``, ``idempotencyKey``, ``confirmLiveSend``, ``maxAmountCents`` first), so both
-faces accept and refuse exactly the same payloads (SPEC "Domain rules"). Pure: no
+faces accept and refuse exactly the same payloads (docs/product.md § Letters and postcards). Pure: no
 database, no asset lookups, no page counting; those happen in ``domain.orders.orders``.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from domain.core.errors import InvalidRequest
 from domain.orders.fields import (
-    LOCALES, PAYMENT_METHODS, asset_ref, check_strings, expect_object, opt_choice, opt_list, opt_str,
-    parse_email, parse_metadata, parse_return_url, reject_unknown, str_list, type_error,
+    EXTERNAL_ID_MAX, LOCALES, PAYMENT_METHODS, asset_ref, check_strings, expect_object, opt_choice, opt_list,
+    opt_str, parse_email, parse_metadata, parse_return_url, reject_unknown, str_list, type_error,
 )
 from domain.orders.recipients import Recipient, parse_recipient
 from domain.orders.templates import check_variable_keys, placeholders, render
@@ -23,10 +23,12 @@ __all__ = [
 ]
 
 RequestType = Literal["letter", "postcard"]
+REQUEST_TYPES: tuple[RequestType, ...] = ("letter", "postcard")
+COMPOSE_MODES = ("personal", "template")
 ComposeMode = Literal["personal", "template"]
 MAX_PIECES = 25
 LETTER_MESSAGE_MAX = 6000
-POSTCARD_MESSAGE_MAX = 1200  # SPEC: the MCP schema's 1,200 wins over the REST page's 400
+POSTCARD_MESSAGE_MAX = 1200  # one limit for REST and MCP (docs/product.md § Limits)
 ATTACHMENTS_MAX = 3
 VARIABLE_KEYS_MAX = 50
 
@@ -76,7 +78,7 @@ class OrderDraft:
 
 
 def _same_asset(obj: dict[str, Any], id_key: str, ref_key: str, path: str) -> str | None:
-    """``fooAssetId`` and ``foo`` are synonyms (seed 001); both given must agree."""
+    """``fooAssetId`` and ``foo`` are synonyms (as upload_asset returns them); both given must agree."""
     prefix = f"{path}." if path else ""
     by_id = asset_ref(obj[id_key], prefix + id_key) if obj.get(id_key) is not None else None
     by_ref = asset_ref(obj[ref_key], prefix + ref_key) if obj.get(ref_key) is not None else None
@@ -105,7 +107,7 @@ def _items(value: object, path: str, noun: str) -> list[Any]:
 
 
 def _final_text(text: str, limit: int, path: str, recipient_path: str, templated: bool) -> str:
-    """SPEC "Message length": trim, then refuse (never cut) what is still too long."""
+    """docs/product.md § Limits: trim, then refuse (never cut) what is still too long."""
     text = text.strip()
     if len(text) > limit:
         detail = f" once filled in for {recipient_path}" if templated else " after trimming"
@@ -223,7 +225,7 @@ def parse_order(data: object, *, mode: Literal["test", "live"]) -> OrderDraft:
     if has_letters == has_postcard:
         raise InvalidRequest("Provide exactly one of letters or postcard",
                              field="postcard" if has_letters else "letters")
-    request_type = opt_choice(body, "requestType", "", ("letter", "postcard"))
+    request_type = opt_choice(body, "requestType", "", REQUEST_TYPES)
     implied = "letter" if has_letters else "postcard"
     if request_type is not None and request_type != implied:
         raise InvalidRequest(
@@ -231,7 +233,7 @@ def parse_order(data: object, *, mode: Literal["test", "live"]) -> OrderDraft:
             field="requestType",
         )
     common = dict(  # cheap top-level checks first, before per-recipient address work
-        external_id=opt_str(body, "externalId", "", max_len=200),
+        external_id=opt_str(body, "externalId", "", max_len=EXTERNAL_ID_MAX),
         sender_email=parse_email(body, "senderEmail"),
         locale=opt_choice(body, "locale", "", LOCALES) or "en",
         metadata=parse_metadata(body.get("metadata")),

@@ -1,4 +1,4 @@
-"""The order status machine (SPEC "Orders"): only the listed transitions exist."""
+"""The order status machine (docs/product.md § Order statuses): only the listed transitions exist."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""Template messages: ``{{placeholder}}`` substitution per recipient (SPEC "Templates").
+"""Template messages: ``{{placeholder}}`` substitution per recipient (docs/product.md § Letters and postcards).
 
 Built-in placeholders come from the recipient's address; any other key must be in the
 recipient's ``customFields``. A placeholder the recipient cannot fill is refused with the

@@ -1,4 +1,4 @@
-"""Opening a hosted checkout and where the payer lands afterwards (SPEC "Payments").
+"""Opening a hosted checkout and where the payer lands afterwards (docs/product.md § Payments).
 
 Test mode: the order's checkout is this service's sandbox page. Live mode: a Stripe Checkout
 Session with one line item per distinct piece price, the order id in metadata and a 24 h
@@ -22,7 +22,7 @@ from domain.persistence.models import Order, OrderPiece, Topup
 from domain.core.settings import Settings
 from domain.adapters.stripe_gateway import LineItem
 
-CHECKOUT_TTL = timedelta(hours=24)  # SPEC "Payments": sessions expire after 24 h
+CHECKOUT_TTL = timedelta(hours=24)  # docs/product.md § Payments
 # Names of the Stripe line items; the payer sees them on the Checkout page.
 _ITEM_NAMES = {"letter": ("Letter", "Letter, {pages} pages"), "postcard": ("Postcard", "Postcard")}
 
@@ -53,7 +53,7 @@ def check_signature(settings: Settings, purpose: str, object_id: str, given: str
 
 
 def return_target(settings: Settings, order: Order, outcome: str) -> str:
-    """Seed 002: the merchant's ``returnUrl`` with ``checkout=…``, else our hosted page."""
+    """The merchant's ``returnUrl`` with ``checkout=…``, else our hosted page."""
     if order.return_url:
         return with_query(order.return_url, checkout=outcome)
     return f"{settings.base_url}/pay/{order.id}/return?{urlencode({'checkout': outcome})}"
@@ -96,7 +96,7 @@ async def open_checkout(session: AsyncSession, order: Order, settings: Settings)
 
 
 def topup_return_target(settings: Settings, topup: Topup, outcome: str) -> str:
-    """Seed 002: ``returnUrl`` gets ``topup=success|cancelled``; without one, our hosted page."""
+    """``returnUrl`` gets ``topup=success|cancelled``; without one, our hosted page."""
     if topup.return_url:
         return with_query(topup.return_url, topup=outcome)
     return f"{settings.base_url}/topups/{topup.id}/return?{urlencode({'topup': outcome})}"

@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.core.clock import utcnow
-from domain.persistence.models import Base, OrderPiece
+from domain.persistence.models import Base, Order, OrderPiece
 
 
 class PieceTracking(Base):
@@ -28,9 +28,9 @@ class PieceTracking(Base):
     expected_delivery_date: Mapped[str | None] = mapped_column(String(10))
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)  # last webhook or poll with news
-    # never loaded: it tells the unit of work to insert the piece before its tracking row when
-    # both are new in one flush (the lean test-mode order path adds them together)
-    piece: Mapped[OrderPiece] = relationship(lazy="raise", viewonly=False)
+    # never loaded; declared so one flush writes the order and its pieces before their tracking rows
+    _piece: Mapped[OrderPiece] = relationship(OrderPiece, lazy="raise")
+    _order: Mapped[Order] = relationship(Order, lazy="raise")
 
 
 class TrackingEvent(Base):
@@ -46,6 +46,7 @@ class TrackingEvent(Base):
     location: Mapped[str | None] = mapped_column(String(255))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    _piece: Mapped[OrderPiece] = relationship(OrderPiece, lazy="raise")  # flush order only, as above
 
 
 class OperatorCredit(Base):

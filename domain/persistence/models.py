@@ -1,11 +1,11 @@
 """Tables of the shared order/wallet domain (SQLAlchemy 2 declarative).
 
 Areas with their own tables (OAuth, …) declare them in their own module on the same ``Base``
-and ship their own Alembic revision branching off ``0001``.
+(``domain.persistence.base``, also importable from here) and ship their own Alembic revision.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -13,41 +13,18 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.core.clock import utcnow
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores naive UTC, always hands back aware UTC (SQLite keeps no zone)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+from domain.persistence.base import Base
+from domain.money.currency import DEFAULT_CURRENCY
 
 
 class Account(Base):
@@ -121,7 +98,7 @@ class Order(Base):
     billing_mode: Mapped[str] = mapped_column(String(16))  # credits|hosted_checkout
     status: Mapped[str] = mapped_column(String(16), index=True)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3), default="eur")
+    currency: Mapped[str] = mapped_column(String(3), default=DEFAULT_CURRENCY)
     recipient_count: Mapped[int] = mapped_column(Integer)
     external_id: Mapped[str | None] = mapped_column(String(200))
     sender_email: Mapped[str | None] = mapped_column(String(320))

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.core.clock import utcnow
-from domain.persistence.models import Base
+from domain.persistence.base import Base
 
 
 class McpSseSession(Base):

@@ -2,7 +2,7 @@
 
 Rendering (``render.py``) and pricing (``count_message_pages``) both call
 ``paginate_message`` / ``fit_postcard_message``, so the page count a customer pays for
-is the page count that is printed (SPEC "Fulfillment and print files").
+is the page count that is printed (docs/product.md § Fulfillment and print files).
 
 Coordinates are PDF points with the origin at the bottom left, as reportlab uses them.
 """

@@ -1,4 +1,4 @@
-"""Idempotent creates (SPEC "Idempotency").
+"""Idempotent creates (docs/product.md § Idempotency).
 
 The create and its idempotency record commit in ONE transaction (see ``run_idempotent``). The
 record's unique index on (account, scope, key) makes a concurrent duplicate fail at commit and

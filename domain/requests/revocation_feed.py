@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from sqlalchemy.engine import make_url
 
 from domain.requests.credential_cache import CACHE, CHANNEL
@@ -22,8 +23,6 @@ RETRY_S = 1.0
 
 
 async def _listen(dsn: str, connected: asyncio.Event) -> None:
-    import asyncpg
-
     while True:
         conn = None
         try:

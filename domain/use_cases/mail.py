@@ -14,6 +14,7 @@ from domain.core.ids import new_id
 from domain.core.settings import Settings
 from domain.fulfillment.inbound import receive_webhook
 from domain.fulfillment.piece_views import pieces_view, where_text
+from domain.money.currency import DEFAULT_CURRENCY
 from domain.money.wallets import ensure_wallet, post_entry, wallet_view
 from domain.orders import orders
 from domain.orders.views import order_view
@@ -47,7 +48,7 @@ async def provider_webhook(db: Database, settings: Settings, provider: str, body
 
 
 async def operator_credit(db: Database, settings: Settings, *, email: str, amount_cents: int, mode: str,
-                          reason: str, note: str | None = None, currency: str = "eur") -> dict[str, Any]:
+                          reason: str, note: str | None = None, currency: str = DEFAULT_CURRENCY) -> dict[str, Any]:
     """Credit a wallet by hand (bank transfer, invoice, goodwill): one ledger entry plus its reason."""
     reason = (reason or "").strip()
     if not reason:

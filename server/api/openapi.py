@@ -7,9 +7,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from domain.compose.links import MAX_MESSAGE as COMPOSE_MESSAGE_MAX
 from domain.core.errors import STATUS_BY_CODE
+from domain.core.paging import PAGE_DEFAULT, PAGE_MAX
+from domain.money.currency import CURRENCIES
+from domain.money.topups import MAX_TOPUP_CENTS, MIN_TOPUP_CENTS, TOPUP_FIELDS
+from domain.orders.fields import DEFAULT_LOCALE, EXTERNAL_ID_MAX, LOCALES, METADATA_MAX_KEYS, PAYMENT_METHODS
+from domain.orders.payloads import (
+    ATTACHMENTS_MAX, COMPOSE_MODES, LETTER_MESSAGE_MAX, MAX_PIECES, POSTCARD_MESSAGE_MAX, REQUEST_TYPES,
+)
 from domain.fulfillment.tracking import STATUSES as PIECE_STATUSES
 from domain.orders.status import STATUSES
+from domain.requests.idempotency import MAX_KEY_LENGTH
 
 S = dict[str, Any]
 
@@ -35,36 +44,49 @@ _RECIPIENT: S = {
 }
 _ASSET_REF: S = {"oneOf": [{"type": "string"}, {"type": "object", "required": ["assetId"],
                                                  "properties": {"assetId": {"type": "string"}}}]}
-_METADATA: S = {"type": "object", "maxProperties": 20,
-                "additionalProperties": {"type": ["string", "number", "boolean"]}}
+_CURRENCY: S = {"type": "string", "enum": list(CURRENCIES)}
+_REQUEST_TYPE: S = {"type": "string", "enum": list(REQUEST_TYPES)}
+_PAYMENT_METHOD: S = {"type": "string", "enum": list(PAYMENT_METHODS), "default": PAYMENT_METHODS[0]}
+_COMPOSE_MODE: S = {"type": "string", "enum": list(COMPOSE_MODES)}
+_METADATA: S = {"type": "object", "maxProperties": METADATA_MAX_KEYS,
+                "description": "At most 20 keys of 1 to 40 characters; values are strings of at most 500 "
+                               "characters, finite numbers (integers within ±2^53) or booleans.",
+                "propertyNames": {"minLength": 1, "maxLength": 40, "pattern": "\\S"},
+                "additionalProperties": {"oneOf": [{"type": "string", "maxLength": 500}, {"type": "boolean"},
+                                                   {"type": "number"}]}}
+# parse_order: a body carries exactly one of letters or postcard, and requestType (when sent) must match it
+_ONE_KIND: S = {"oneOf": [{"required": ["letters"], "not": {"required": ["postcard"]}},
+                          {"required": ["postcard"], "not": {"required": ["letters"]}}]}
+_ONE_KIND_TEXT = ("Exactly one of letters or postcard; requestType, when sent, must name the same kind. "
+                  "Enum fields refuse empty strings.")
 _COMMON: S = {
-    "requestType": {"type": "string", "enum": ["letter", "postcard"]},
-    "externalId": {"type": "string", "maxLength": 200},
+    "requestType": _REQUEST_TYPE,
+    "externalId": {"type": "string", "maxLength": EXTERNAL_ID_MAX},
     "senderEmail": {"type": "string", "format": "email"},
-    "locale": {"type": "string", "enum": ["de", "en", "es", "fr", "it", "nl"], "default": "en"},
+    "locale": {"type": "string", "enum": list(LOCALES), "default": DEFAULT_LOCALE},
     "metadata": _METADATA,
-    "composeMode": {"type": "string", "enum": ["personal", "template"]},
+    "composeMode": _COMPOSE_MODE,
     "templateMessage": {"type": "string"},
     "variableKeys": {"type": "array", "items": {"type": "string"}},
     "stampImageAssetId": {"type": "string"},
     "stampImage": _ASSET_REF,
-    "letters": {"type": "array", "minItems": 1, "maxItems": 25, "items": {
+    "letters": {"type": "array", "minItems": 1, "maxItems": MAX_PIECES, "items": {
         "type": "object", "required": ["recipient"], "additionalProperties": False, "properties": {
             "recipient": _ref("Recipient"),
-            "message": {"type": "string", "maxLength": 6000},
-            "attachments": {"type": "array", "maxItems": 3, "items": _ASSET_REF},
+            "message": {"type": "string", "maxLength": LETTER_MESSAGE_MAX},
+            "attachments": {"type": "array", "maxItems": ATTACHMENTS_MAX, "items": _ASSET_REF},
         }}},
     "postcard": {"type": "object", "additionalProperties": False, "properties": {
         "recipient": _ref("Recipient"),
-        "recipients": {"type": "array", "minItems": 1, "maxItems": 25, "items": _ref("Recipient")},
-        "message": {"type": "string", "maxLength": 1200},
+        "recipients": {"type": "array", "minItems": 1, "maxItems": MAX_PIECES, "items": _ref("Recipient")},
+        "message": {"type": "string", "maxLength": POSTCARD_MESSAGE_MAX},
         "frontImageAssetId": {"type": "string"}, "frontImage": _ASSET_REF,
-        "composeMode": {"type": "string", "enum": ["personal", "template"]},
+        "composeMode": _COMPOSE_MODE,
         "variableKeys": {"type": "array", "items": {"type": "string"}},
     }},
 }
 _WALLET: S = {"type": "object", "required": ["balanceCents", "currency", "mode"], "properties": {
-    "balanceCents": {"type": "integer"}, "currency": {"type": "string", "enum": ["eur", "usd"]},
+    "balanceCents": {"type": "integer"}, "currency": _CURRENCY,
     "mode": {"type": "string", "enum": ["test", "live"]}, "updatedAt": {"type": "string", "format": "date-time"}}}
 _ORDER_FIELDS = ["amountCents", "billingMode", "checkoutUrl", "createdAt", "currency", "error", "expiresAt",
                  "externalId", "fulfilledAt", "metadata", "orderId", "orderRef", "paidAt", "paymentReference",
@@ -72,12 +94,12 @@ _ORDER_FIELDS = ["amountCents", "billingMode", "checkoutUrl", "createdAt", "curr
 _ORDER: S = {"type": "object", "required": _ORDER_FIELDS, "properties": {
     "amountCents": {"type": "integer"}, "billingMode": {"type": "string", "enum": ["credits", "hosted_checkout"]},
     "checkoutUrl": _nullable("string"), "createdAt": {"type": "string", "format": "date-time"},
-    "currency": {"type": "string", "enum": ["eur", "usd"]}, "error": _nullable("string"),
+    "currency": _CURRENCY, "error": _nullable("string"),
     "expiresAt": _nullable("string"), "externalId": _nullable("string"), "fulfilledAt": _nullable("string"),
     "metadata": {"type": "object"}, "orderId": {"type": "string"}, "orderRef": {"type": "string", "format": "uuid"},
     "paidAt": _nullable("string"), "paymentReference": _nullable("string"),
     "publicCheckoutUrl": _nullable("string"), "recipientCount": {"type": "integer"},
-    "requestType": {"type": "string", "enum": ["letter", "postcard"]}, "senderEmail": _nullable("string"),
+    "requestType": _REQUEST_TYPE, "senderEmail": _nullable("string"),
     "status": {"type": "string", "enum": list(STATUSES)}, "testMode": {"type": "boolean"},
     "updatedAt": {"type": "string", "format": "date-time"}, "wallet": _ref("Wallet")}}
 _PIECE: S = {"type": "object", "required": [
@@ -100,10 +122,20 @@ _ORDER_DETAIL: S = {**_ORDER, "required": [*_ORDER_FIELDS, "pieces"],
 _TOPUP: S = {"type": "object", "required": ["amountCents", "checkoutUrl", "createdAt", "currency", "paidAt", "status",
                                              "testMode", "topupId", "updatedAt"], "properties": {
     "amountCents": {"type": "integer"}, "checkoutUrl": _nullable("string"), "createdAt": {"type": "string"},
-    "currency": {"type": "string"}, "paidAt": _nullable("string"),
+    "currency": _CURRENCY, "paidAt": _nullable("string"),
     "status": {"type": "string", "enum": ["pending", "paid", "failed", "expired", "cancelled"]},
     "testMode": {"type": "boolean"}, "topupId": {"type": "string"}, "updatedAt": {"type": "string"},
     "wallet": _ref("Wallet")}}
+
+_TOPUP_FIELD_SCHEMAS: S = {
+    "amountCents": {"type": "integer", "minimum": MIN_TOPUP_CENTS, "maximum": MAX_TOPUP_CENTS,
+                    "description": "Rounded up to whole units."},
+    "currency": _CURRENCY, "metadata": _METADATA, "returnUrl": {"type": "string"},
+    "paymentMethod": {"type": "string", "enum": list(PAYMENT_METHODS)},
+}
+# the body's fields are exactly domain.money.topups.TOPUP_FIELDS (a new field without a schema fails here)
+_TOPUP_REQUEST: S = {"type": "object", "required": ["amountCents"], "additionalProperties": False,
+                     "properties": {name: _TOPUP_FIELD_SCHEMAS[name] for name in TOPUP_FIELDS}}
 
 
 def _json(schema: S) -> S:
@@ -117,7 +149,8 @@ def _op(summary: str, ok: S, *, body: S | None = None, params: list[S] | None = 
                            **{str(c): {"description": "Error", **_json(_ref("Error"))} for c in errors}}}
     parameters = list(params or [])
     if idem:
-        parameters.append({"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 255},
+        parameters.append({"name": "Idempotency-Key", "in": "header",
+                           "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
                            "description": "Same key and body replay the first response for 24 h."})
     if parameters:
         op["parameters"] = parameters
@@ -135,19 +168,23 @@ def _query(name: str, schema: S) -> S:
 
 
 def document(base_url: str) -> S:
-    order_request = {"type": "object", "additionalProperties": False, "properties": dict(_COMMON)}
-    checkout_request = {"type": "object", "additionalProperties": False, "properties": {
-        **_COMMON, "returnUrl": {"type": "string", "format": "uri"},
-        "paymentMethod": {"type": "string", "enum": ["auto", "card", "ideal"], "default": "auto"}}}
-    page = {"limit": _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
-            "after": _query("startingAfter", {"type": "string"})}
+    order_request = {"type": "object", "additionalProperties": False, "description": _ONE_KIND_TEXT,
+                     "properties": dict(_COMMON), **_ONE_KIND}
+    checkout_request = {"type": "object", "additionalProperties": False, "description": _ONE_KIND_TEXT, **_ONE_KIND,
+                        "properties": {**_COMMON, "returnUrl": {"type": "string", "format": "uri"},
+                                       "paymentMethod": _PAYMENT_METHOD}}
+    page = {"limit": _query("limit", {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": PAGE_DEFAULT}),
+            "after": {**_query("startingAfter", {"type": "string"}),
+                      "description": "The id of the last object of the previous page; an id this key "
+                                     "cannot see is 404 not_found."}}
     paths: S = {
         "/v1/orders": {
             "post": _op("Create a direct-send order paid from wallet credits", _ref("Order"), body=order_request,
                         idem=True, errors=(400, 401, 402, 403, 409, 429)),
             "get": _op("List orders, newest first", _ref("OrderList"), params=[
                 page["limit"], page["after"], _query("status", {"type": "string", "enum": list(STATUSES)}),
-                _query("requestType", {"type": "string", "enum": ["letter", "postcard"]})]),
+                _query("requestType", _REQUEST_TYPE)],
+                       errors=(400, 401, 404, 429)),
         },
         "/v1/quotes": {"post": _op("Price a payload without creating an order (page count per letter)",
                                    _ref("Quote"), body=checkout_request)},
@@ -161,20 +198,18 @@ def document(base_url: str) -> S:
                                            idem=True, errors=(400, 401, 403, 409, 429))},
         "/v1/compose-links": {"post": _op("Create a compose link for one recipient", _ref("ComposeLink"), idem=True,
                                           body={"type": "object", "required": ["recipient"], "properties": {
-                                              "recipient": _ref("Recipient"), "message": {"type": "string"},
+                                              "recipient": _ref("Recipient"),
+                                              "message": {"type": "string", "maxLength": COMPOSE_MESSAGE_MAX},
                                               "locale": _COMMON["locale"], "externalId": _COMMON["externalId"],
                                               "metadata": _METADATA}})},
         "/v1/wallet": {"get": _op("Read the wallet and account capabilities", _ref("WalletResponse"),
-                                  params=[_query("currency", {"type": "string", "enum": ["eur", "usd"]})])},
+                                  params=[_query("currency", _CURRENCY)])},
         "/v1/credits/topups": {
             "post": _op("Create a wallet top-up", _ref("Topup"), idem=True, errors=(400, 401, 409, 429),
-                        body={"type": "object", "required": ["amountCents"], "additionalProperties": False,
-                              "properties": {"amountCents": {"type": "integer", "minimum": 500, "maximum": 100000},
-                                             "currency": {"type": "string", "enum": ["eur", "usd"]},
-                                             "metadata": _METADATA, "returnUrl": {"type": "string"},
-                                             "paymentMethod": {"type": "string", "enum": ["auto", "card", "ideal"]}}}),
+                        body=_TOPUP_REQUEST),
             "get": _op("List top-ups of the key's mode", _ref("TopupList"), params=[
-                page["limit"], page["after"], _query("currency", {"type": "string", "enum": ["eur", "usd"]})]),
+                page["limit"], page["after"], _query("currency", _CURRENCY)],
+                       errors=(400, 401, 404, 429)),
         },
         "/v1/credits/topups/{topupId}": {"get": _op("Read a top-up", _ref("Topup"), params=[_path("topupId")],
                                                     errors=(401, 404, 429))},

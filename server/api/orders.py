@@ -5,6 +5,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from domain.core.paging import PAGE_DEFAULT, PAGE_MAX
 from domain.use_cases import commands, mail
 from domain.orders.status import STATUSES
 from server.api.auth import api_context
@@ -23,7 +24,7 @@ async def list_orders(request: Request) -> Response:
     reject_unknown_query(request, ("limit", "startingAfter", "status", "requestType"))
     page = await commands.list_orders(
         ctx.db, ctx.settings, ctx.caller,
-        limit=query_int(request, "limit", 25, minimum=1, maximum=100),
+        limit=query_int(request, "limit", PAGE_DEFAULT, minimum=1, maximum=PAGE_MAX),
         starting_after=request.query_params.get("startingAfter") or None,
         status=query_choice(request, "status", STATUSES),
         request_type=query_choice(request, "requestType", ("letter", "postcard")),

@@ -5,8 +5,9 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from domain.assets.inspect import MAX_IMAGE_PIXELS, POSTCARD_MIN_SIDE
 from domain.assets.kinds import MAX_UPLOAD_BYTES
-from domain.assets.service import open_public_asset, parse_kind, storage_for, store_staged
+from domain.assets.service import ASSET_TTL, open_public_asset, parse_kind, storage_for, store_staged
 from domain.use_cases.system import Database
 from domain.core.errors import InvalidRequest, PayloadTooLarge
 from domain.core.settings import Settings
@@ -73,13 +74,15 @@ ASSET_SCHEMA = {
 
 
 def _openapi(base_url: str) -> dict:
-    operation = _op("Upload a temporary asset (kept 7 days, or with the order that uses it)", ASSET_SCHEMA,
+    operation = _op(f"Upload a temporary asset (kept {ASSET_TTL.days} days, or with the order that uses it)",
+                    ASSET_SCHEMA,
                     errors=(400, 401, 413, 429))
     operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["kind", "file"], "properties": {
             "kind": ASSET_SCHEMA["properties"]["kind"],
-            "file": {"type": "string", "format": "binary", "description": "PDF, PNG or JPEG, at most 50 MB; "
-                     "the type is read from the content."}}}}}}
+            "file": {"type": "string", "format": "binary", "description": f"PDF, PNG or JPEG, at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; "
+                     "the type is read from the content. postcard-image: PNG or JPEG, square 1:1 (within 1 %), "
+                     f"at least {POSTCARD_MIN_SIDE} px a side and at most {MAX_IMAGE_PIXELS:,} pixels."}}}}}}
     return {"/v1/uploads": {"post": operation}}
 
 

@@ -5,6 +5,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from domain.core.paging import PAGE_DEFAULT, PAGE_MAX
 from domain.use_cases import commands
 from domain.money.currency import CURRENCIES
 from server.api.auth import api_context
@@ -28,7 +29,7 @@ async def list_topups(request: Request) -> Response:
     reject_unknown_query(request, ("limit", "startingAfter", "currency"))
     page = await commands.list_topups(
         ctx.db, ctx.caller,
-        limit=query_int(request, "limit", 25, minimum=1, maximum=100),
+        limit=query_int(request, "limit", PAGE_DEFAULT, minimum=1, maximum=PAGE_MAX),
         currency=query_choice(request, "currency", CURRENCIES),
         starting_after=request.query_params.get("startingAfter") or None,
         mode=ctx.caller.mode,

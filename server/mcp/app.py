@@ -1,6 +1,6 @@
 """Wiring of the MCP endpoint: routes, transports and their lifespan.
 
-Transports (SPEC "MCP server"):
+Transports (docs/product.md § MCP server):
 - Streamable HTTP at ``/mcp`` and ``/mcp/`` (two routes, no redirect), run by the SDK's session
   manager in *stateless* mode with JSON responses: every POST is served on its own, so no
   session lives in a process and any number of ``pieterpost serve`` processes behave as one.

@@ -21,7 +21,7 @@ from server.web.render import page
 from tools.docs import render_markdown, sections, slugify
 
 def docs_markdown(settings: Settings) -> str:
-    return render_markdown(settings.base_url, TOOL_SCOPES, SCOPES)
+    return render_markdown(settings, TOOL_SCOPES, SCOPES)
 
 
 def docs_sections(settings: Settings) -> tuple:

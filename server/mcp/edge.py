@@ -1,9 +1,9 @@
 """Host/Origin checks and CORS for the MCP endpoint, as one plain ASGI middleware.
 
-SPEC "MCP server": Host and Origin must belong to BASE_URL (plus configured extras); a bad Origin
+docs/product.md § MCP server: Host and Origin must belong to BASE_URL (plus configured extras); a bad Origin
 is 403 (MCP transports spec, "Security Warning": servers MUST validate Origin to stop DNS
 rebinding), a Host we do not serve is 421 (RFC 9110 §15.5.20). Browser clients get CORS
-(Fetch standard) with the request/expose header lists SPEC names.
+(Fetch standard) with the request/expose header lists below.
 Hand-written instead of starlette's CORSMiddleware because the same origin allow-list must
 drive both the 403 and the CORS answer, and only for the MCP paths.
 """

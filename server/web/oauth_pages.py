@@ -1,4 +1,4 @@
-"""The authorization endpoint's pages: sign-in, sign-up and consent (the automation contract).
+"""The authorization endpoint's pages: sign-in, sign-up and consent (form fields: docs/product.md § OAuth).
 
 Flow: ``/mcp/oauth/authorize`` validates and parks the request, then 302 to ``login`` (or
 straight to ``consent`` when the browser is signed in). A consent the person gave this client

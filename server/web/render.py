@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from domain.core.settings import Settings
+from domain.money.currency import DEFAULT_CURRENCY, SYMBOLS
 from server.web import csrf
 from server.web.countries import country_options
 from server.web.payments.texts import chrome
@@ -25,15 +26,14 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
 
-_SYMBOLS = {"eur": "€", "usd": "$"}
 
 
-def money(cents: int | None, currency: str = "eur") -> str:
+def money(cents: int | None, currency: str = DEFAULT_CURRENCY) -> str:
     """2500, "eur" -> "€25.00" (amounts are integer cents everywhere)."""
     if cents is None:
         return "—"
     sign = "-" if cents < 0 else ""
-    symbol = _SYMBOLS.get(currency.lower(), currency.upper() + " ")
+    symbol = SYMBOLS.get(currency.lower(), currency.upper() + " ")
     return f"{sign}{symbol}{abs(cents) // 100:,}.{abs(cents) % 100:02d}"
 
 

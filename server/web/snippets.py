@@ -1,6 +1,6 @@
 """Copyable curl examples built from the service's real ``BASE_URL`` (dashboard and docs).
 
-Bodies follow seed 002's quick start: a test top-up, one direct-send letter, then reading
+Bodies follow the REST quick start: a test top-up, one direct-send letter, then reading
 the order and the wallet back.
 """
 from __future__ import annotations
@@ -9,9 +9,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from domain.money.currency import DEFAULT_CURRENCY
+
 KEY_PLACEHOLDER = "pp_test_your_key_here"
 
-TOPUP_BODY: dict[str, Any] = {"amountCents": 2500, "currency": "eur", "metadata": {"source": "dashboard-quick-start"}}
+TOPUP_BODY: dict[str, Any] = {"amountCents": 2500, "currency": DEFAULT_CURRENCY, "metadata": {"source": "dashboard-quick-start"}}
 LETTER_BODY: dict[str, Any] = {
     "requestType": "letter",
     "senderEmail": "sender@example.com",
@@ -51,5 +53,5 @@ def quick_start(base_url: str, key: str = KEY_PLACEHOLDER) -> list[Snippet]:
         Snippet("status", "3. Read the order", "Use the orderId from the previous answer.",
                 _curl("GET", f"{base_url}/v1/orders/ORDER_ID", key)),
         Snippet("wallet", "4. Check the balance", "Before direct sends, check what the wallet holds.",
-                _curl("GET", f"{base_url}/v1/wallet?currency=eur", key)),
+                _curl("GET", f"{base_url}/v1/wallet?currency={DEFAULT_CURRENCY}", key)),
     ]

@@ -18,7 +18,7 @@ from domain.persistence.models import Order, OrderEvent, OrderPiece
 from tests.api.payloads import DIRECT_LETTER
 from tests.conftest import auth
 
-ORDER_BUDGET = 10  # idempotency+account, daily cap, wallet, ledger, order, pieces, timeline, public events, record, piece tracking
+ORDER_BUDGET = 10  # idempotency+account, daily cap, wallet, ledger, order, pieces, tracking, timeline, public events, record
 READ_BUDGET = 2  # account flags, wallet
 
 

@@ -1,6 +1,6 @@
 """Which URLs and addresses the service may fetch from on a user's behalf (SSRF guard).
 
-SPEC "Assets" (``fileUrl``): https only, no credentials in the URL, and every address the
+docs/product.md § Assets (``fileUrl``): https only, no credentials in the URL, and every address the
 name resolves to must be public. ``netfetch`` calls these checks for the first URL and
 again for every redirect target, then connects only to an address checked here.
 """

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from starlette.responses import Response
 from starlette.routing import Route
 
+from domain.money.currency import DEFAULT_CURRENCY
 from domain.use_cases import commands
 from domain.core.errors import DomainError, InvalidRequest
 from server.web.dashboard.common import Visit, dashboard, redirect
@@ -32,7 +33,7 @@ async def _render(visit: Visit, status: int = 200, **context: object) -> Respons
     after = visit.request.query_params.get("after") or None
     history = await commands.list_topups(visit.db, visit.caller, mode=visit.mode, limit=20, starting_after=after)
     wallets = [w for w in visit.account["wallets"] if w["mode"] == visit.mode] or [
-        {"balanceCents": 0, "currency": "eur", "mode": visit.mode}]
+        {"balanceCents": 0, "currency": DEFAULT_CURRENCY, "mode": visit.mode}]
     return visit.render("dashboard/wallet.html", status, section="wallet", wallets=wallets, topups=history["data"],
                         has_more=history["hasMore"], **context)
 
@@ -44,7 +45,7 @@ async def wallet_page(visit: Visit) -> Response:
 
 @dashboard
 async def create_topup(visit: Visit) -> Response:
-    amount, currency = visit.field("amount"), visit.field("currency") or "eur"
+    amount, currency = visit.field("amount"), visit.field("currency") or DEFAULT_CURRENCY
     try:
         # no returnUrl: after Stripe the payer lands on the service's own top-up return page
         body = {"amountCents": cents_from_form(amount), "currency": currency, "metadata": {"source": "dashboard"}}

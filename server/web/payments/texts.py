@@ -1,11 +1,14 @@
-"""Words of the payer-facing pages in the six locales (SPEC "Other fields": de en es fr it nl).
+"""Words of the payer-facing pages in the six locales an order may name (``domain.orders.fields.LOCALES``).
 
 Sentences put the letter/postcard noun after a preposition ("for your postcard") so one
 sentence serves both kinds and both numbers without agreement rules.
 """
 from __future__ import annotations
 
-LOCALES = ("de", "en", "es", "fr", "it", "nl")
+from domain.money.currency import SYMBOLS
+from domain.orders.fields import DEFAULT_LOCALE, LOCALES
+
+__all__ = ["COMPOSE", "KIND_LABELS", "LOCALES", "NOUNS", "RETURN", "locale_or_default", "money", "return_texts"]
 
 # (singular, plural) noun phrases with their possessive, per kind
 NOUNS: dict[str, dict[str, tuple[str, str]]] = {
@@ -127,12 +130,12 @@ COMPOSE: dict[str, dict[str, str]] = {
 
 
 def locale_or_default(locale: str | None) -> str:
-    return locale if locale in LOCALES else "en"
+    return locale if locale in LOCALES else DEFAULT_LOCALE
 
 
 def money(cents: int, currency: str, locale: str) -> str:
     """``€2.50`` in English, ``2,50 €`` elsewhere (hand-written: Babel would do this for 2 lines)."""
-    symbol = {"eur": "€", "usd": "$"}.get(currency.lower(), currency.upper() + " ")
+    symbol = SYMBOLS.get(currency.lower(), currency.upper() + " ")
     whole, frac = divmod(cents, 100)
     if locale == "en":
         return f"{symbol}{whole}.{frac:02d}"
