@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.adapters.mail_provider import ProviderEvent
 from domain.core.clock import utcnow
+from domain.events import piece_status_event
 from domain.persistence.mail_models import PieceTracking, TrackingEvent
 from domain.persistence.models import OrderPiece
 
@@ -85,6 +86,12 @@ async def record(session: AsyncSession, tracking: PieceTracking, event: Provider
     if event.expected_delivery_date:
         tracking.expected_delivery_date = event.expected_delivery_date[:10]
     moved = event.status in _RANK and move_piece(session, tracking, event.status, at=event.occurred_at)
+    if moved:  # the customer-visible piece.* event, in this same transaction (docs/webhooks.md)
+        await piece_status_event(session, order_id=tracking.order_id, piece_id=tracking.piece_id,
+                                 status=event.status, at=event.occurred_at, tracking={
+                                     "provider": tracking.provider, "providerRef": tracking.provider_ref,
+                                     "description": event.description or None, "location": event.location or None,
+                                     "expectedDeliveryDate": tracking.expected_delivery_date})
     await session.flush()
     return "moved" if moved else "recorded"
 

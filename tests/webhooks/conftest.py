@@ -45,3 +45,24 @@ def receiver() -> Iterator[Receiver]:
 def moved_clock() -> Iterator[None]:
     yield
     clock.reset()
+
+
+@pytest.fixture(autouse=True)
+async def quiet_deliveries(request: pytest.FixtureRequest) -> None:
+    """Earlier tests' receivers are gone: their pending deliveries (and events not yet fanned out)
+    are settled before each test, so a round's outcomes are this test's own."""
+    from sqlalchemy import update
+
+    from domain.persistence.db import Database
+    from domain.persistence.webhook_models import Event, WebhookDelivery
+
+    if "database_url" not in request.fixturenames:
+        return  # (the two-process test has a database of its own)
+    db = Database(request.getfixturevalue("settings").database_url)
+    try:
+        async with db.transaction() as session:
+            await session.execute(update(WebhookDelivery).where(WebhookDelivery.status == "pending")
+                                  .values(status="cancelled"))
+            await session.execute(update(Event).where(Event.fanned_out.is_(False)).values(fanned_out=True))
+    finally:
+        await db.dispose()

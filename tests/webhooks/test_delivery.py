@@ -203,3 +203,24 @@ async def test_receiver_down_for_an_hour_gets_every_event_once_in_order_per_obje
         assert [b["type"] for b in got] == ["order.created", "order.paid", "order.fulfilled"]
     ids = [r.msg_id for r in receiver.ok()]
     assert len(ids) == len(set(ids)) == 9
+
+
+async def test_disabled_endpoint_gets_nothing_while_disabled(
+        hook_client: httpx.AsyncClient, hook_settings: Settings, account: dict, db: Database,
+        receiver: Receiver) -> None:
+    key = account["test_key"]
+    endpoint = await _endpoint(hook_client, key, receiver, enabledEvents=["topup.succeeded"])
+    base = f"/v1/webhook-endpoints/{endpoint['id']}"
+    await hook_client.post("/v1/credits/topups", json={"amountCents": 500}, headers=auth(key))
+    off = (await hook_client.patch(base, json={"enabled": False}, headers=auth(key))).json()
+    assert off["enabled"] is False and off["status"] == "disabled"
+    assert await run_round(db, hook_settings, "w") == [] and receiver.received == []
+    test = await hook_client.post(base + "/test", headers=auth(key))
+    assert test.status_code == 400 and test.json()["code"] == "invalid_request"
+    bad = await hook_client.patch(base, json={"enabled": "yes"}, headers=auth(key))
+    assert bad.status_code == 400 and "enabled" in bad.json()["error"]
+    await hook_client.patch(base, json={"enabled": True}, headers=auth(key))
+    assert await run_round(db, hook_settings, "w") == []  # events of the disabled time are not queued
+    later = (await hook_client.post("/v1/credits/topups", json={"amountCents": 500}, headers=auth(key))).json()
+    assert await run_round(db, hook_settings, "w") == ["succeeded"]
+    assert [r.body["objectId"] for r in receiver.ok()] == [later["topupId"]]

@@ -2,14 +2,20 @@
 event in the caller's transaction, delivered signed and in order; internal steps record none."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 
 from domain.core.settings import Settings
 from domain.events import piece_status_event
 from domain.persistence.db import Database
 from domain.webhooks.rounds import run_round
-from tests.api.payloads import DIRECT_LETTER, fresh
+from tests.api.payloads import DIRECT_LETTER, US_RECIPIENT, fresh
 from tests.conftest import auth
+from tests.support import fake_lob
+from tests.support.mail import (  # noqa: F401 - fixtures
+    drain, fake_lob as lob, lob_app, lob_client, lob_server, lob_settings,
+)
 from tests.support.payments import fund, piece_ids
 from tests.support.webhook_receiver import Receiver
 
@@ -35,3 +41,26 @@ async def test_piece_moves_become_piece_events_in_order(
     assert got[1].body["data"]["orderId"] == order["orderId"] and got[1].body["objectId"] == piece
     listed = (await hook_client.get("/v1/events", params={"objectId": piece}, headers=key)).json()
     assert [e["type"] for e in listed["data"]] == ["piece.delivered", "piece.in_transit", "piece.mailed"]
+
+
+async def test_lob_tracking_webhooks_record_piece_events_once_and_forward_only(
+        lob_client: httpx.AsyncClient, lob_settings: Settings, account: dict, lob: fake_lob.FakeLob,
+        db: Database) -> None:
+    await fund(db, account["id"], "live", 10_000)
+    order = await lob_client.post("/v1/orders", headers=auth(account["live_key"]), json={
+        "requestType": "letter", "letters": [{"recipient": US_RECIPIENT, "message": "Hello"}]})
+    order_id = order.json()["orderId"]
+    await drain(db, lob_settings, order_id)
+    piece = (await piece_ids(db, order_id))[0]
+    letter = lob.object_for(piece)
+    start = datetime.now(UTC) - timedelta(days=3)
+    transit = fake_lob.signed_webhook("letter.in_transit", letter, occurred_at=start + timedelta(days=1))
+    delivered = fake_lob.signed_webhook("letter.delivered", letter, occurred_at=start + timedelta(days=2))
+    for body, headers in (transit, delivered, delivered):  # the repeat is a duplicate: no second event
+        assert (await lob_client.post("/v1/providers/lob/webhook", content=body, headers=headers)).status_code == 200
+    events = (await lob_client.get("/v1/events", params={"objectId": piece}, headers=auth(account["live_key"]))).json()
+    assert [e["type"] for e in reversed(events["data"])] == ["piece.in_transit", "piece.delivered"]
+    latest = events["data"][0]["data"]
+    assert latest["orderId"] == order_id and latest["tracking"]["status"] == "delivered"
+    assert latest["tracking"]["provider"] == "lob" and latest["tracking"]["providerRef"] == letter["id"]
+    assert events["data"][0]["mode"] == "live"
