@@ -15,6 +15,7 @@ from domain.core.errors import Misconfigured
 from domain.core.settings import Settings, get_settings
 from domain.use_cases import system
 from domain.use_cases.system import Database
+from domain.fulfillment.providers import check_configuration
 import oauth as oauth_routes
 from oauth.service import build as build_oauth_service
 from server import health, logs, metrics, worker
@@ -24,7 +25,7 @@ from server.api import orders as api_orders
 from server.api import previews as api_previews
 from server.api import proofs as api_proofs
 from server.api import quotes as api_quotes
-from server.api import stripe_webhook
+from server.api import provider_webhooks, stripe_webhook
 from server.api import uploads as api_uploads
 from server.api import wallet as api_wallet
 from server.api import webhooks as api_webhooks
@@ -47,6 +48,7 @@ def check_settings(settings: Settings) -> None:
         host in settings.base_url for host in ("://127.0.0.1", "://localhost", "://[::1]")
     ):
         log.warning("base url is not https; OAuth clients will refuse it outside localhost")
+    check_configuration(settings)  # an unknown or half-configured PIETERPOST_FULFILLMENT_PROVIDER fails here
     if settings.stripe_secret_key and not settings.stripe_webhook_secret:
         log.warning("PIETERPOST_STRIPE_WEBHOOK_SECRET is unset: /v1/stripe/webhook answers 404 and "
                     "live checkouts are never marked paid")
@@ -77,6 +79,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *mcp_endpoint.routes(),
         *mcp_docs_routes.build_routes(settings),
         *stripe_webhook.routes,
+        *provider_webhooks.routes,
         *checkout_pages.routes,
         *topup_pages.routes,
         *compose_pages.routes,

@@ -18,11 +18,13 @@ from datetime import timedelta
 
 from starlette.applications import Starlette
 
-from domain.adapters.print_partner import FulfillmentProvider, provider_for
+from domain.adapters.print_partner import FulfillmentProvider
 from domain.assets.service import expire_assets
 from domain.core import clock
 from domain.core.settings import Settings
 from domain.fulfillment.handoff import JOB_REFUNDING
+from domain.fulfillment.inbound import poll_quiet
+from domain.fulfillment.providers import adapter_named, provider_for
 from domain.fulfillment.jobs import Claim, claim_next, mode_of_claim, process, retry_later
 from domain.fulfillment.refunds import process_refund
 from domain.orders.expiry import expire_due
@@ -112,6 +114,10 @@ async def run_once(db: Database, settings: Settings, *, providers: ProviderFacto
         outcomes += await deliver_webhooks(db, settings, me)  # after fulfillment: its events go out this round
     except Exception:  # noqa: BLE001
         log.exception("webhook round failed")
+    try:
+        await poll_quiet(db, settings, adapter_named)  # pieces whose webhooks went quiet
+    except Exception:  # noqa: BLE001
+        log.exception("tracking poll failed")
     return outcomes
 
 

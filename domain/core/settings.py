@@ -73,6 +73,35 @@ class Settings(BaseSettings):
     webhook_lease_seconds: float = 60.0
     webhook_concurrency: int = 16
 
+    # live mail providers (docs/providers/*.md): who prints live orders; test orders never leave
+    fulfillment_provider: str = "http"  # simulated | http | lob | pingen
+    provider_webhook_tolerance_seconds: float = 300.0  # signed timestamps older/newer than this are refused
+    tracking_poll_quiet_seconds: float = 86_400.0  # ask the provider about pieces without news this long
+    tracking_poll_batch: int = 20
+    operator_credit_max_cents: int = 1_000_000  # one `pieterpost wallet credit` at most
+    lob_api_base: str = "https://api.lob.com"
+    lob_api_key: str = Field(default="", repr=False)
+    lob_webhook_secret: str = Field(default="", repr=False)
+    lob_from_address: str = ""  # an adr_ id, or a JSON object with Lob's address fields
+    lob_use_type: str = "operational"  # marketing | operational
+    lob_address_placement: str = "insert_blank_page"  # top_first_page | insert_blank_page
+    lob_color: bool = False
+    lob_double_sided: bool = True
+    lob_letter_size: str = "us_letter"
+    lob_postcard_size: str = "4x6"
+    lob_mail_type: str = "usps_first_class"
+    pingen_api_base: str = "https://api.pingen.com"
+    pingen_identity_base: str = "https://identity.pingen.com"
+    pingen_client_id: str = ""
+    pingen_client_secret: str = Field(default="", repr=False)
+    pingen_organisation_id: str = ""
+    pingen_webhook_secret: str = Field(default="", repr=False)
+    pingen_delivery_product: str = "cheap"  # fast | cheap | bulk | premium | registered
+    pingen_print_mode: str = "simplex"  # simplex | duplex
+    pingen_print_spectrum: str = "grayscale"  # grayscale | color
+    pingen_address_position: str = "left"  # our A4 layout puts the window on the left (DIN 5008 B)
+    pingen_webhook_max_age_seconds: float = 259_200.0  # Pingen signs no timestamp: the event's own created_at
+
     log_level: str = "INFO"
 
     # OAuth: a refresh token presented again this soon after its rotation (a retry after a lost

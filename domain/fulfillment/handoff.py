@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.core.clock import utcnow
 from domain.adapters.print_partner import SimulatedProvider, handoff_for
 from domain.core.ids import new_id
+from domain.fulfillment import tracking
 from domain.persistence.models import FulfillmentJob, Order, OrderPiece
 from domain.events import order_event
 from domain.orders.status import move
@@ -51,6 +52,7 @@ async def _simulate(session: AsyncSession, order: Order, pieces: list[OrderPiece
     for piece in pieces if pieces is not None else await order_pieces(session, order.id):
         piece.provider_ref = await provider.hand_off(handoff_for(order, piece))
         piece.status, piece.handed_off_at = "handed_off", now
+        tracking.start(session, piece, provider.name, piece.provider_ref)
     move(session, order, "fulfilled", note="simulated fulfillment (test mode)", events=events)
 
 

@@ -24,7 +24,9 @@ from domain.core.errors import DomainError
 from domain.fulfillment.handoff import (
     JOB_DONE, JOB_FAILED, JOB_PENDING, JOB_REFUNDING, fail_order, order_pieces,
 )
+from domain.adapters.mail_provider import Submitted
 from domain.adapters.print_partner import FulfillmentProvider, HandoffError, handoff_for
+from domain.fulfillment import tracking
 from domain.persistence.models import Account, FulfillmentJob, Order, OrderPiece
 from domain.orders.status import move
 from domain.printing.proofs import piece_pdf
@@ -133,12 +135,13 @@ async def process(db: Database, settings: Settings, provider: FulfillmentProvide
         except (OSError, ValueError, DomainError) as exc:  # a missing asset file or an unprintable piece
             return await _give_up(db, claim, f"The print file could not be made: {exc}.")
         try:
-            reference = await provider.hand_off(handoff)
+            answer = await provider.hand_off(handoff)
         except HandoffError as exc:
             if exc.permanent:
                 return await _give_up(db, claim, f"The print partner refused this order: {exc}.")
             return await retry_later(db, settings, claim, str(exc))
-        if not await _record_piece(db, settings, claim, piece_id, reference):
+        submitted = answer if isinstance(answer, Submitted) else Submitted(answer)
+        if not await _record_piece(db, settings, claim, piece_id, submitted, getattr(provider, "name", "http")):
             return "lost lease"
     async with db.transaction() as session:
         job = await held(session, claim, settings)
@@ -156,13 +159,15 @@ async def _account_paused(session: AsyncSession, account_id: str) -> bool:
     return account is None or account.status != "active"
 
 
-async def _record_piece(db: Database, settings: Settings, claim: Claim, piece_id: str, reference: str) -> bool:
+async def _record_piece(db: Database, settings: Settings, claim: Claim, piece_id: str, submitted: Submitted,
+                        provider: str) -> bool:
     async with db.transaction() as session:
         if await held(session, claim, settings) is None:
             return False
         piece = await session.get(OrderPiece, piece_id, with_for_update=True, populate_existing=True)
         if piece is not None and piece.status != "handed_off":
-            piece.status, piece.provider_ref, piece.handed_off_at = "handed_off", reference, utcnow()
+            piece.status, piece.provider_ref, piece.handed_off_at = "handed_off", submitted.reference[:255], utcnow()
+            tracking.start(session, piece, provider, submitted.reference, submitted.expected_delivery_date)
     return True
 
 

@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain.core.errors import STATUS_BY_CODE
+from domain.fulfillment.tracking import STATUSES as PIECE_STATUSES
 from domain.orders.status import STATUSES
 
 S = dict[str, Any]
@@ -88,6 +89,23 @@ _ORDER: S = {"type": "object", "required": _ORDER_FIELDS, "properties": {
     "requestType": {"type": "string", "enum": ["letter", "postcard"]}, "senderEmail": _nullable("string"),
     "status": {"type": "string", "enum": list(STATUSES)}, "testMode": {"type": "boolean"},
     "updatedAt": {"type": "string", "format": "date-time"}, "wallet": _ref("Wallet")}}
+_PIECE: S = {"type": "object", "required": [
+    "pieceId", "position", "kind", "recipientName", "status", "provider", "providerId", "expectedDeliveryDate",
+    "statusChangedAt", "trackingEvents"], "properties": {
+    "pieceId": {"type": "string"}, "position": {"type": "integer"},
+    "kind": {"type": "string", "enum": ["letter", "postcard"]}, "recipientName": {"type": "string"},
+    "status": {"type": "string", "enum": ["pending", "failed", "cancelled", *PIECE_STATUSES],
+               "description": "where the piece is; it only ever moves forward"},
+    "provider": {"type": ["string", "null"], "enum": ["simulated", "http", "lob", "pingen", None]},
+    "providerId": _nullable("string"), "expectedDeliveryDate": {**_nullable("string"), "format": "date"},
+    "statusChangedAt": _nullable("string"),
+    "trackingEvents": {"type": "array", "description": "oldest first", "items": {
+        "type": "object", "required": ["type", "occurredAt", "location", "description"], "properties": {
+            "type": {"type": "string", "enum": [*PIECE_STATUSES, "issue"]},
+            "occurredAt": {"type": "string", "format": "date-time"}, "location": _nullable("string"),
+            "description": _nullable("string")}}}}}
+_ORDER_DETAIL: S = {**_ORDER, "required": [*_ORDER_FIELDS, "pieces"],
+                    "properties": {**_ORDER["properties"], "pieces": {"type": "array", "items": _ref("Piece")}}}
 _TOPUP: S = {"type": "object", "required": ["amountCents", "checkoutUrl", "createdAt", "currency", "paidAt", "status",
                                              "testMode", "topupId", "updatedAt"], "properties": {
     "amountCents": {"type": "integer"}, "checkoutUrl": _nullable("string"), "createdAt": {"type": "string"},
@@ -147,7 +165,8 @@ def document(base_url: str) -> S:
         },
         "/v1/quotes": {"post": _op("Price a payload without creating an order (page count per letter)",
                                    _ref("Quote"), body=checkout_request)},
-        "/v1/orders/{orderId}": {"get": _op("Read an order", _ref("Order"), params=[_path("orderId")],
+        "/v1/orders/{orderId}": {"get": _op("Read an order with each piece's status and tracking events",
+                                            _ref("OrderDetail"), params=[_path("orderId")],
                                             errors=(401, 404, 429))},
         "/v1/orders/{orderId}/cancel": {"post": _op("Cancel an order that is not queued yet; credits are refunded",
                                                     _ref("Order"), params=[_path("orderId")],
@@ -208,6 +227,7 @@ def document(base_url: str) -> S:
                     "missingBalanceCents": {"type": "integer"}, "requiresTopup": {"type": "boolean"},
                     **_ACCOUNT_FLAGS, "wallet": _ref("Wallet")}},
                 "Recipient": _RECIPIENT, "Wallet": _WALLET, "Order": _ORDER, "Topup": _TOPUP,
+                "Piece": _PIECE, "OrderDetail": _ORDER_DETAIL,
                 "OrderList": {"type": "object", "required": ["data", "hasMore"], "properties": {
                     "data": {"type": "array", "items": _ref("Order")}, "hasMore": {"type": "boolean"}}},
                 "TopupList": {"type": "object", "required": ["data", "hasMore"], "properties": {

@@ -47,6 +47,9 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.REQUEST_TIMEOUT: "The request body arrived too slowly; send it again.",
     ErrorCode.SPEND_LIMIT_REACHED: "A daily live spend limit (account, key or MCP connection) would be passed; the "
                                    "body names limitCents, spentTodayCents and resetsAt. Do not retry before then.",
+    ErrorCode.UNSUPPORTED_BY_PROVIDER: "The live print provider cannot mail this (e.g. postcards with Pingen); "
+                                       "refused before anything is charged.",
+    ErrorCode.INVALID_SIGNATURE: "A provider webhook whose signature does not match its body; nothing changed.",
 }
 
 STATUS_MEANINGS = {
