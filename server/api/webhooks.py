@@ -147,7 +147,8 @@ def _openapi(_base_url: str) -> S:
     missing = (401, 404, 429)
     return {
         "/v1/events": {"get": _op("List events of the key's mode, newest first", _list(_EVENT), params=[
-            *page, _query("type", {"type": "string", "enum": list(EVENT_TYPES)}), _query("objectId", {"type": "string"})])},
+            *page, _query("type", {"type": "string", "enum": list(EVENT_TYPES)}), _query("objectId", {"type": "string"})],
+            errors=(400, 401, 404, 429))},  # 404: an unknown startingAfter
         "/v1/events/{eventId}": {"get": _op("Read an event", _EVENT, params=[_path("eventId")], errors=missing)},
         BASE: {
             "post": _op("Create a webhook endpoint; the answer holds its signing secret, shown only this once",

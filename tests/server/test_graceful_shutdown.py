@@ -93,7 +93,8 @@ async def test_sigterm_to_a_worker_mid_job_hands_the_job_to_the_other_worker(
     assert b"released" in (tmp_path / f"worker-{workers.index(holder)}.log").read_bytes()
 
 
-async def _slow_body(chunks: int, pause: float):
+async def _slow_body(chunks: int, pause: float, started: list[int]):
+    started.append(1)  # the request line and headers are on the wire
     yield b'{"amountCents": 500, "currency": "eur"'
     for _ in range(chunks):
         await asyncio.sleep(pause)
@@ -127,14 +128,18 @@ async def test_sigterm_to_a_server_during_a_burst_answers_every_accepted_request
                 time.sleep(0.1)
         async with httpx.AsyncClient(base_url=base, timeout=60,
                                      limits=httpx.Limits(max_connections=50)) as http:
+            started: list[int] = []
+
             async def one(n: int) -> int:
-                answer = await http.post("/v1/credits/topups", content=_slow_body(15, 0.1),
+                answer = await http.post("/v1/credits/topups", content=_slow_body(15, 0.1, started),
                                          headers=auth(secret, **{"Idempotency-Key": f"burst-{n}",
                                                                  "Content-Type": "application/json"}))
                 return answer.status_code
 
             burst = [asyncio.create_task(one(n)) for n in range(20)]
-            await asyncio.sleep(0.5)  # every request is in flight, its body half sent
+            while len(started) < 20:  # every request is on the wire (a loaded machine may be slow)
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(0.3)  # ... and its body part sent
             os.kill(proc.pid, signal.SIGTERM)
             statuses = await asyncio.gather(*burst)
         assert statuses == [200] * 20
