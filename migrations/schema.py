@@ -9,6 +9,8 @@ import domain.persistence.clients_models  # noqa: F401  - remembered OAuth conse
 import oauth.models  # noqa: F401  - registers the OAuth tables on Base
 import domain.persistence.relay_models  # noqa: F401  - the legacy-SSE relay tables
 import domain.persistence.limits_models  # noqa: F401  - live spend limits and counters
+import domain.persistence.webhook_models  # noqa: F401  - events feed and outbound webhooks
+import domain.persistence.mail_models  # noqa: F401  - piece tracking, tracking events, operator credits
 from domain.persistence.models import Base
 
 metadata = Base.metadata

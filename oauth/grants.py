@@ -88,6 +88,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         view: CodeView | None = call(self.server.store.get_code, token_hash(code))
         if view is None or view.client_id != client.client_id:
             return None  # another client's code is an unknown code
+        self._looked_up = view
         now = self.server.now()
         if view.used_at is not None:
             # OAuth 2.1 §4.1.3: a second use revokes what the first use issued.
@@ -98,11 +99,21 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         return view
 
     def validate_token_request(self) -> None:
-        super().validate_token_request()
-        code: CodeView = self.request.authorization_code
-        bound = canonical_resource(self.server, self.request.payload.datalist.get("resource", []))
-        if bound != code.grant.resource:
-            raise InvalidTargetError("The resource differs from the one that was authorized.")
+        """As Authlib's, but a code that was found and then failed (wrong ``code_verifier``,
+        ``redirect_uri`` or ``resource``) is spent: an attacker holding a stolen code gets one
+        guess, and the rightful client's later use of it counts as reuse."""
+        self._looked_up: CodeView | None = None
+        try:
+            super().validate_token_request()
+            code: CodeView = self.request.authorization_code
+            bound = canonical_resource(self.server, self.request.payload.datalist.get("resource", []))
+            if bound != code.grant.resource:
+                raise InvalidTargetError("The resource differs from the one that was authorized.")
+        except OAuth2Error:
+            looked_up = self._looked_up
+            if looked_up is not None and looked_up.used_at is None:
+                call(self.server.store.burn_code, looked_up.code_hash, self.server.now())
+            raise
 
     def authenticate_user(self, authorization_code: CodeView) -> str:
         return authorization_code.grant.account_id

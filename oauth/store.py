@@ -89,6 +89,7 @@ class OAuthStore(Protocol):
     async def create_code(self, grant: OAuthGrant, code: OAuthCode) -> None: ...
     async def get_code(self, code_hash: str) -> CodeView | None: ...
     async def redeem_code(self, code_hash: str, grant_id: str, now: datetime, tokens: list[NewToken]) -> bool: ...
+    async def burn_code(self, code_hash: str, now: datetime) -> None: ...
     async def get_token(self, token_hash: str) -> TokenView | None: ...
     async def rotate_refresh(self, token_hash: str, grant_id: str, now: datetime, tokens: list[NewToken],
                              grace: timedelta = ...) -> bool: ...
@@ -147,6 +148,12 @@ class SqlStore:
                 return False
             self._add_tokens(s, grant_id, now, tokens)
             return True
+
+    async def burn_code(self, code_hash: str, now: datetime) -> None:
+        """Spend a code without issuing anything: a failed exchange uses up the code."""
+        async with self.db.transaction() as s:
+            await s.execute(update(OAuthCode).where(OAuthCode.code_hash == code_hash, OAuthCode.used_at.is_(None))
+                            .values(used_at=now))
 
     async def get_token(self, token_hash: str) -> TokenView | None:
         async with self.db.read() as s:

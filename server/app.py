@@ -9,32 +9,32 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from domain.core.errors import Misconfigured
 from domain.core.settings import Settings, get_settings
 from domain.use_cases import system
 from domain.use_cases.system import Database
+from domain.fulfillment.providers import check_configuration
 import oauth as oauth_routes
 from oauth.service import build as build_oauth_service
-from server import logs, worker
+from server import health, logs, metrics, worker
 from server.api import links as api_links
 from server.api import openapi as api_openapi
 from server.api import orders as api_orders
 from server.api import previews as api_previews
 from server.api import proofs as api_proofs
 from server.api import quotes as api_quotes
-from server.api import stripe_webhook
+from server.api import provider_webhooks, stripe_webhook
 from server.api import uploads as api_uploads
 from server.api import wallet as api_wallet
+from server.api import webhooks as api_webhooks
 from server.mcp import docs_routes as mcp_docs_routes
 from server.mcp.app import McpEndpoint
 from server.web import dashboard, front, oauth_pages, signin, static_files
 from server.web import docs as web_docs
 from server.web.payments import checkout_pages, compose_pages, preview_pages, topup_pages
-from server.errors import EXCEPTION_HANDLERS
+from server.errors import EXCEPTION_HANDLERS, AlwaysAnswerMiddleware
 from server.secret import with_secret_key
 from server.middleware import RequestIdMiddleware
 
@@ -48,21 +48,18 @@ def check_settings(settings: Settings) -> None:
         host in settings.base_url for host in ("://127.0.0.1", "://localhost", "://[::1]")
     ):
         log.warning("base url is not https; OAuth clients will refuse it outside localhost")
-
-
-async def healthz(request: Request) -> Response:
-    db: Database = request.app.state.db
-    try:
-        await asyncio.wait_for(system.ping(db), timeout=5)
-    except Exception:  # noqa: BLE001 - any failure means not healthy
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+    check_configuration(settings)  # an unknown or half-configured PIETERPOST_FULFILLMENT_PROVIDER fails here
+    if settings.stripe_secret_key and not settings.stripe_webhook_secret:
+        log.warning("PIETERPOST_STRIPE_WEBHOOK_SECRET is unset: /v1/stripe/webhook answers 404 and "
+                    "live checkouts are never marked paid")
 
 
 def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
     """Every area's routes, in the order they are matched (only overlapping paths care)."""
     return [
-        Route("/healthz", healthz, methods=["GET"]),
+        Route("/healthz", health.healthz, methods=["GET"]),
+        Route("/readyz", health.readyz, methods=["GET"]),
+        Route("/metrics", metrics.metrics_endpoint, methods=["GET"]),
         *api_orders.routes,
         *api_uploads.routes,
         *api_proofs.routes,
@@ -70,6 +67,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *api_wallet.routes,
         *api_links.routes,
         *api_quotes.routes,
+        *api_webhooks.routes,
         *api_openapi.routes,
         *oauth_routes.build_routes(settings),
         *oauth_pages.build_routes(settings),
@@ -81,6 +79,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *mcp_endpoint.routes(),
         *mcp_docs_routes.build_routes(settings),
         *stripe_webhook.routes,
+        *provider_webhooks.routes,
         *checkout_pages.routes,
         *topup_pages.routes,
         *compose_pages.routes,
@@ -110,9 +109,15 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
             yield
         await db.dispose()
 
+    observed = metrics.enable() if settings.metrics_token else None
     app = Starlette(
         routes=_routes(settings, mcp_endpoint),
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=[
+            *([Middleware(metrics.MetricsMiddleware, metrics=observed)] if observed else []),
+            Middleware(RequestIdMiddleware, hsts=settings.base_url.startswith("https://")),
+            Middleware(AlwaysAnswerMiddleware, body_idle=settings.body_idle_timeout_seconds,
+                       body_total=settings.body_total_timeout_seconds),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
     )
@@ -120,6 +125,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
     app.state.db = db
     app.state.limiter = shared.limiter
     app.state.oauth = oauth
+    app.state.metrics = observed
     return app
 
 

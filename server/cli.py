@@ -1,9 +1,10 @@
 """``pieterpost`` command line: serve, migrate, worker, accounts (create, approve, pause, reactivate, list,
-limits), keys, wallet top-ups."""
+limits), keys, wallet top-ups and credits."""
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -15,7 +16,7 @@ from domain.accounts.passwords import hash_password
 from domain.core.errors import DomainError
 from domain.core.settings import Settings, get_settings
 from domain.money.currency import CURRENCIES, DEFAULT_CURRENCY
-from domain.use_cases import accounts, limits, system
+from domain.use_cases import accounts, limits, mail, system
 from domain.use_cases.system import Database
 from server import logs
 from server.app import create_app
@@ -26,10 +27,27 @@ def _print(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
     print(json.dumps(data) if args.json else text)
 
 
+MAX_HEADER_BYTES = 64 * 1024  # request line plus headers; h11 refuses more with 431-style errors
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The HTTP server's limits: idle keep-alive connections close after a few seconds, headers
+    are bounded, connections past ``limit_concurrency`` get 503 at once, and SIGTERM waits up to
+    ``graceful_shutdown_seconds`` for in-flight requests (bodies are timed by the app itself)."""
+    return {
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+        "timeout_keep_alive": max(1, int(settings.keep_alive_timeout_seconds)),
+        "timeout_graceful_shutdown": max(1, int(settings.graceful_shutdown_seconds)),
+        "limit_concurrency": settings.limit_concurrency or None,
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+    }
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     logs.configure(settings.log_level)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None,
-                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+                **uvicorn_options(settings))
     return 0
 
 
@@ -116,6 +134,21 @@ def cmd_wallet_topup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_wallet_credit(args: argparse.Namespace, settings: Settings) -> int:
+    """An operator's credit (bank transfer, invoice, goodwill): one ledger entry with its reason."""
+    try:
+        who = getpass.getuser()
+    except (OSError, KeyError):
+        who = "the operator"
+    note = args.note or f"by {who} from the command line"
+    data = _run(settings, lambda db: mail.operator_credit(
+        db, settings, email=args.email, amount_cents=args.amount_cents, mode=args.mode, reason=args.reason,
+        note=note, currency=args.currency))
+    _print(args, data, f"credited {data['amountCents']} cents ({data['reason']}); "
+                       f"{args.mode} balance {data['wallet']['balanceCents']}")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     logs.configure(settings.log_level)
     asyncio.run(run_forever(settings))
@@ -164,6 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     top.add_argument("--amount-cents", type=int, required=True)
     top.add_argument("--mode", choices=["test"], default="test")
     top.add_argument("--currency", choices=list(CURRENCIES), default=DEFAULT_CURRENCY)
+    credit = add("credit", cmd_wallet_credit, wallet, help="credit a wallet by hand, with a reason (ledger entry)")
+    credit.add_argument("--email", required=True)
+    credit.add_argument("--amount-cents", type=int, required=True)
+    credit.add_argument("--mode", choices=["test", "live"], required=True)
+    credit.add_argument("--reason", required=True, help="bank transfer, invoice number, goodwill, …")
+    credit.add_argument("--note", help="the operator's note (default: who ran the command)")
+    credit.add_argument("--currency", choices=list(CURRENCIES), default=DEFAULT_CURRENCY)
     return parser
 
 

@@ -83,6 +83,7 @@ def make_settings(database_url: str, asset_dir: Path, **overrides: object) -> Se
     values: dict[str, object] = {
         "database_url": database_url, "asset_dir": asset_dir, "base_url": "http://127.0.0.1:8000",
         "rate_limit_per_minute": 100_000, "rate_limit_ip_per_minute": 1_000_000, "daily_order_cap": 100_000, "run_worker": False,
+        "preview_renders_per_minute": 100_000,
         "secret_key": "test-secret-key-not-for-production",
     }
     values.update(overrides)

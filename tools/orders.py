@@ -12,7 +12,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from domain.printing.previews import small_image
-from domain.use_cases import commands, previews
+from domain.use_cases import commands, mail, previews
 from domain.core.errors import DomainError, ErrorCode
 from domain.money.topups import MAX_TOPUP_CENTS, MIN_TOPUP_CENTS
 from tools._common import body_of, unwrap
@@ -129,9 +129,11 @@ async def create_direct_order(env: ToolEnv, args: dict[str, Any]) -> dict[str, A
 
 
 async def get_order(env: ToolEnv, args: dict[str, Any]) -> WithContent:
+    """The order (closed schema), a text item saying where each piece is, and the first-page preview."""
     caller = await env.caller(mode_of(args))
-    order = await commands.get_order(env.db, env.settings, caller, args["orderId"])
-    return await with_preview(order, previews.first_page_for_order(env.db, env.settings, caller, args["orderId"]))
+    order, whereabouts = await mail.get_order_with_whereabouts(env.db, env.settings, caller, args["orderId"])
+    shown = await with_preview(order, previews.first_page_for_order(env.db, env.settings, caller, args["orderId"]))
+    return WithContent(shown.structured, ({"type": "text", "text": whereabouts}, *shown.extra))
 
 
 TOOLS = {

@@ -42,6 +42,7 @@ class AssetStorage(Protocol):
     async def exists(self, key: str) -> bool: ...
     async def delete(self, key: str) -> None: ...
     async def sweep_staging(self, older_than_seconds: float) -> int: ...
+    async def check(self) -> None: ...
 
 
 def _too_large(field: str, max_bytes: int) -> PayloadTooLarge:
@@ -109,6 +110,12 @@ class LocalDirectoryStorage:
 
     async def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    async def check(self) -> None:
+        """Raises unless the directory exists (or can be made) and is writable (``/readyz``)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise PermissionError(f"asset directory {self.root} is not writable")
 
     async def sweep_staging(self, older_than_seconds: float) -> int:
         """Remove staging files a crashed or killed upload left behind."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -38,6 +38,7 @@ class Handoff:
     country: str
     page_count: int
     pdf: bytes = field(repr=False, default=b"")
+    recipient: dict[str, Any] = field(repr=False, default_factory=dict)  # the stored recipient payload
 
 
 def handoff_for(order: Order, piece: OrderPiece, pdf: bytes = b"") -> Handoff:
@@ -46,7 +47,7 @@ def handoff_for(order: Order, piece: OrderPiece, pdf: bytes = b"") -> Handoff:
     lines = (str(recipient.get("name", "")), *(str(line) for line in recipient.get("addressLines", [])))
     return Handoff(piece_id=piece.id, order_id=order.id, order_ref=order.order_ref, kind=piece.kind,
                    position=piece.position, recipient_lines=lines, country=str(recipient.get("country", "")),
-                   page_count=piece.page_count, pdf=pdf)
+                   page_count=piece.page_count, pdf=pdf, recipient=dict(recipient))
 
 
 class HandoffError(Exception):
@@ -66,12 +67,31 @@ class FulfillmentProvider(Protocol):
 class SimulatedProvider:
     """Test mode: every piece is accepted at once, nothing is printed."""
 
+    name = "simulated"
+
     async def hand_off(self, handoff: Handoff) -> str:
         return f"simulated:{handoff.piece_id}"
 
+    async def cancel(self, reference: str) -> bool:
+        return True
+
+    async def fetch_status(self, reference: str) -> list[Any]:
+        return []
+
 
 class PrintPartner:
-    """Live mode: the HTTP print partner."""
+    """Live mode: the HTTP print partner (``PIETERPOST_FULFILLMENT_PROVIDER=http``).
+
+    Its contract has no cancel and no status endpoint: pieces it took stay ``submitted``.
+    """
+
+    name = "http"
+
+    async def cancel(self, reference: str) -> bool:
+        return False
+
+    async def fetch_status(self, reference: str) -> list[Any]:
+        return []
 
     def __init__(self, settings: Settings, client: httpx.AsyncClient | None = None) -> None:
         self.url = settings.fulfillment_url.rstrip("/")
@@ -128,6 +148,3 @@ def _detail(response: httpx.Response) -> str:
         text = None
     return str(text or response.reason_phrase or "no detail")[:300]
 
-
-def provider_for(mode: str, settings: Settings) -> FulfillmentProvider:
-    return SimulatedProvider() if mode == "test" else PrintPartner(settings)

@@ -36,9 +36,24 @@ def _local_storage(root: Path) -> LocalDirectoryStorage:
     return LocalDirectoryStorage(root)
 
 
+@lru_cache(maxsize=8)
+def _s3_storage(bucket: str, prefix: str, endpoint: str, region: str, access_key_id: str,
+                secret_access_key: str, scratch: Path) -> AssetStorage:
+    from domain.adapters.s3_storage import S3Storage
+
+    return S3Storage(bucket=bucket, prefix=prefix, endpoint=endpoint, region=region, access_key_id=access_key_id,
+                     secret_access_key=secret_access_key, scratch_dir=scratch)
+
+
 def storage_for(settings: Settings) -> AssetStorage:
-    """The configured storage (local directory ``PIETERPOST_ASSET_DIR``)."""
-    return _local_storage(Path(settings.asset_dir).resolve())
+    """The configured storage: local directory ``PIETERPOST_ASSET_DIR`` (default), or an
+    S3-compatible bucket when ``PIETERPOST_ASSET_STORE=s3`` (the directory then only holds
+    uploads being staged)."""
+    root = Path(settings.asset_dir).resolve()
+    if settings.asset_store == "s3":
+        return _s3_storage(settings.s3_bucket, settings.s3_prefix, settings.s3_endpoint, settings.s3_region,
+                           settings.s3_access_key_id, settings.s3_secret_access_key, root)
+    return _local_storage(root)
 
 
 def parse_kind(value: object, field: str = "kind") -> AssetKind:

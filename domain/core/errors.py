@@ -34,8 +34,12 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     CONFIRMATION_REQUIRED = "confirmation_required"
+    REQUEST_TIMEOUT = "request_timeout"
     # spending limits (docs/limits.md)
     SPEND_LIMIT_REACHED = "spend_limit_reached"
+    # live mail providers
+    UNSUPPORTED_BY_PROVIDER = "unsupported_by_provider"
+    INVALID_SIGNATURE = "invalid_signature"
 
 
 STATUS_BY_CODE: dict[ErrorCode, int] = {
@@ -59,8 +63,11 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.CONFIRMATION_REQUIRED: 400,
+    ErrorCode.REQUEST_TIMEOUT: 408,
     # 402, not 429: a money limit like insufficient_credits; clients that retry 429 on their own must not loop
     ErrorCode.SPEND_LIMIT_REACHED: 402,
+    ErrorCode.UNSUPPORTED_BY_PROVIDER: 400,
+    ErrorCode.INVALID_SIGNATURE: 401,
 }
 
 

@@ -30,8 +30,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 60  # per API account (all keys) and per key
     rate_limit_ip_per_minute: int = 600  # per source IP: one IP may serve several accounts
     daily_order_cap: int = 100
-    # preview images: fresh renders per minute, per account and per source IP (cached pages are free)
-    preview_renders_per_minute: int = 30
+    # preview images: fresh renders per minute, per account (API, MCP) or per IP and draft (pages); cached pages are free
+    preview_renders_per_minute: int = 60
     live_order_cap_unapproved: int = 0
     # minute rate limits shared by several processes (docs/speed.md); empty = this process's memory
     redis_url: str = Field(default="", repr=False)
@@ -65,6 +65,42 @@ class Settings(BaseSettings):
     # test hook for subprocess servers/workers: shift this process's clock (domain.core.clock)
     clock_offset_seconds: float = 0.0
 
+    # outbound webhooks (docs/webhooks.md): per-attempt timeout, response bytes read, leases
+    webhook_allow_private_targets: bool = False
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_response_bytes: int = 64 * 1024
+    webhook_lease_seconds: float = 60.0
+    webhook_concurrency: int = 16
+
+    # live mail providers (docs/providers/*.md): who prints live orders; test orders never leave
+    fulfillment_provider: str = "http"  # simulated | http | lob | pingen
+    provider_webhook_tolerance_seconds: float = 300.0  # signed timestamps older/newer than this are refused
+    tracking_poll_quiet_seconds: float = 86_400.0  # ask the provider about pieces without news this long
+    tracking_poll_batch: int = 20
+    operator_credit_max_cents: int = 1_000_000  # one `pieterpost wallet credit` at most
+    lob_api_base: str = "https://api.lob.com"
+    lob_api_key: str = Field(default="", repr=False)
+    lob_webhook_secret: str = Field(default="", repr=False)
+    lob_from_address: str = ""  # an adr_ id, or a JSON object with Lob's address fields
+    lob_use_type: str = "operational"  # marketing | operational
+    lob_address_placement: str = "insert_blank_page"  # top_first_page | insert_blank_page
+    lob_color: bool = False
+    lob_double_sided: bool = True
+    lob_letter_size: str = "us_letter"
+    lob_postcard_size: str = "4x6"
+    lob_mail_type: str = "usps_first_class"
+    pingen_api_base: str = "https://api.pingen.com"
+    pingen_identity_base: str = "https://identity.pingen.com"
+    pingen_client_id: str = ""
+    pingen_client_secret: str = Field(default="", repr=False)
+    pingen_organisation_id: str = ""
+    pingen_webhook_secret: str = Field(default="", repr=False)
+    pingen_delivery_product: str = "cheap"  # fast | cheap | bulk | premium | registered
+    pingen_print_mode: str = "simplex"  # simplex | duplex
+    pingen_print_spectrum: str = "grayscale"  # grayscale | color
+    pingen_address_position: str = "left"  # our A4 layout puts the window on the left (DIN 5008 B)
+    pingen_webhook_max_age_seconds: float = 259_200.0  # Pingen signs no timestamp: the event's own created_at
+
     log_level: str = "INFO"
 
     # OAuth: a refresh token presented again this soon after its rotation (a retry after a lost
@@ -78,6 +114,36 @@ class Settings(BaseSettings):
     mcp_allowed_hosts: list[str] = Field(default_factory=list)
     # a 50 MB upload_asset file base64-encoded (~67 MB) plus the JSON-RPC envelope
     mcp_max_body_bytes: int = 72 * 1024 * 1024
+
+    # deployment (docs/deploy.md): HTTP server limits, shutdown, health, metrics
+    # a body must keep arriving: at most this long between chunks, and in all
+    body_idle_timeout_seconds: float = 20.0
+    body_total_timeout_seconds: float = 300.0
+    keep_alive_timeout_seconds: float = 5.0
+    graceful_shutdown_seconds: float = 30.0
+    # concurrent connections+tasks per process before uvicorn answers 503 (0 = no limit)
+    limit_concurrency: int = 1000
+    # proxies whose X-Forwarded-For/-Proto are believed (comma-separated IPs, or "*")
+    forwarded_allow_ips: str = "127.0.0.1"
+    # /metrics is off unless set; then it needs ``Authorization: Bearer <token>``
+    metrics_token: str = Field(default="", repr=False)
+    # /readyz pings Redis when redis_url (above) is set
+
+    # asset bytes: "local" (PIETERPOST_ASSET_DIR) or "s3" (any S3-compatible store)
+    asset_store: str = "local"
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint: str = ""  # e.g. https://<account>.r2.cloudflarestorage.com; empty = AWS
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = Field(default="", repr=False)
+    s3_secret_access_key: str = Field(default="", repr=False)
+
+    @field_validator("asset_store")
+    @classmethod
+    def _known_store(cls, value: str) -> str:
+        if value not in ("local", "s3"):
+            raise ValueError("PIETERPOST_ASSET_STORE must be local or s3")
+        return value
 
     @field_validator("base_url")
     @classmethod

@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.core.clock import utcnow
 from domain.adapters.print_partner import SimulatedProvider, handoff_for
 from domain.core.ids import new_id
+from domain.fulfillment import tracking
 from domain.persistence.models import FulfillmentJob, Order, OrderPiece
+from domain.events import order_event
 from domain.orders.status import move
 from domain.money.wallets import ensure_wallet, post_entry
 
@@ -50,6 +52,7 @@ async def _simulate(session: AsyncSession, order: Order, pieces: list[OrderPiece
     for piece in pieces if pieces is not None else await order_pieces(session, order.id):
         piece.provider_ref = await provider.hand_off(handoff_for(order, piece))
         piece.status, piece.handed_off_at = "handed_off", now
+        tracking.start(session, piece, provider.name, piece.provider_ref)
     move(session, order, "fulfilled", note="simulated fulfillment (test mode)", events=events)
 
 
@@ -86,6 +89,7 @@ async def fail_order(session: AsyncSession, order: Order, job: FulfillmentJob | 
         wallet = await ensure_wallet(session, order.account_id, order.mode, order.currency)
         entry = await post_entry(session, wallet, order.amount_cents, "refund", order_id=order.id)
         order.refund_reference = f"wallet:{entry.id}"
+        order_event(session, order, "order.refunded")
         next_status = JOB_FAILED
     else:
         next_status = JOB_REFUNDING if order.mode == "live" and order.payment_reference else JOB_FAILED

@@ -9,6 +9,7 @@ partner answers with its first result, so each piece is printed once.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ from domain.core.errors import DomainError
 from domain.fulfillment.handoff import (
     JOB_DONE, JOB_FAILED, JOB_PENDING, JOB_REFUNDING, fail_order, order_pieces,
 )
+from domain.adapters.mail_provider import Submitted
 from domain.adapters.print_partner import FulfillmentProvider, HandoffError, handoff_for
+from domain.fulfillment import tracking
 from domain.persistence.models import Account, FulfillmentJob, Order, OrderPiece
 from domain.orders.status import move
 from domain.printing.proofs import piece_pdf
@@ -98,8 +101,13 @@ async def held(session: AsyncSession, claim: Claim, settings: Settings) -> Fulfi
     return job
 
 
-async def process(db: Database, settings: Settings, provider: FulfillmentProvider, claim: Claim) -> str:
-    """Hand a claimed job's pieces over; returns what happened (for logs and tests)."""
+async def process(db: Database, settings: Settings, provider: FulfillmentProvider, claim: Claim,
+                  stop: asyncio.Event | None = None) -> str:
+    """Hand a claimed job's pieces over; returns what happened (for logs and tests).
+
+    ``stop`` set (the worker got SIGTERM) ends the job after the piece in hand: that piece
+    is recorded, then the lease is released so another worker continues at once instead of
+    waiting for the lease to run out, and no piece is sent twice."""
     async with db.transaction() as session:
         job = await held(session, claim, settings)
         order = await session.get(Order, claim.order_id, with_for_update=True, populate_existing=True)
@@ -116,6 +124,8 @@ async def process(db: Database, settings: Settings, provider: FulfillmentProvide
             return f"skipped ({order.status})"
         pending = [piece.id for piece in await order_pieces(session, order.id) if piece.status != "handed_off"]
     for piece_id in pending:
+        if stop is not None and stop.is_set():
+            return await release(db, claim)
         try:
             async with db.read() as session:
                 order = await session.get(Order, claim.order_id)
@@ -125,12 +135,13 @@ async def process(db: Database, settings: Settings, provider: FulfillmentProvide
         except (OSError, ValueError, DomainError) as exc:  # a missing asset file or an unprintable piece
             return await _give_up(db, claim, f"The print file could not be made: {exc}.")
         try:
-            reference = await provider.hand_off(handoff)
+            answer = await provider.hand_off(handoff)
         except HandoffError as exc:
             if exc.permanent:
                 return await _give_up(db, claim, f"The print partner refused this order: {exc}.")
             return await retry_later(db, settings, claim, str(exc))
-        if not await _record_piece(db, settings, claim, piece_id, reference):
+        submitted = answer if isinstance(answer, Submitted) else Submitted(answer)
+        if not await _record_piece(db, settings, claim, piece_id, submitted, getattr(provider, "name", "http")):
             return "lost lease"
     async with db.transaction() as session:
         job = await held(session, claim, settings)
@@ -148,14 +159,28 @@ async def _account_paused(session: AsyncSession, account_id: str) -> bool:
     return account is None or account.status != "active"
 
 
-async def _record_piece(db: Database, settings: Settings, claim: Claim, piece_id: str, reference: str) -> bool:
+async def _record_piece(db: Database, settings: Settings, claim: Claim, piece_id: str, submitted: Submitted,
+                        provider: str) -> bool:
     async with db.transaction() as session:
         if await held(session, claim, settings) is None:
             return False
         piece = await session.get(OrderPiece, piece_id, with_for_update=True, populate_existing=True)
         if piece is not None and piece.status != "handed_off":
-            piece.status, piece.provider_ref, piece.handed_off_at = "handed_off", reference, utcnow()
+            piece.status, piece.provider_ref, piece.handed_off_at = "handed_off", submitted.reference[:255], utcnow()
+            tracking.start(session, piece, provider, submitted.reference, submitted.expected_delivery_date)
     return True
+
+
+async def release(db: Database, claim: Claim) -> str:
+    """Give the job back now, due at once, without counting this attempt (a clean stop is not a failure)."""
+    async with db.transaction() as session:
+        job = await session.get(FulfillmentJob, claim.job_id, with_for_update=True, populate_existing=True)
+        if job is None or job.leased_by != claim.worker_id or job.status not in (JOB_PENDING, JOB_REFUNDING):
+            return "lost lease"
+        job.leased_until, job.leased_by = None, None
+        job.attempts = max(0, job.attempts - 1)
+    log.info("job %s released by %s (shutting down)", claim.job_id, claim.worker_id)
+    return "released"
 
 
 async def retry_later(db: Database, settings: Settings, claim: Claim, error: str) -> str:

@@ -15,6 +15,7 @@ from domain.fulfillment.handoff import JOB_FAILED
 from domain.fulfillment.jobs import Claim, backoff_seconds, held
 from domain.persistence.models import Order
 from domain.core.settings import Settings
+from domain.events import order_event
 
 
 async def process_refund(db: Database, settings: Settings, claim: Claim) -> str:
@@ -43,6 +44,8 @@ async def process_refund(db: Database, settings: Settings, claim: Claim) -> str:
         order = await session.get(Order, claim.order_id, with_for_update=True, populate_existing=True)
         if job is None or order is None:
             return "lost lease"
-        order.refund_reference = refund_id
+        if order.refund_reference != refund_id:
+            order.refund_reference = refund_id
+            order_event(session, order, "order.refunded")
         job.status, job.leased_until, job.leased_by = JOB_FAILED, None, None
     return "refunded"

@@ -17,6 +17,7 @@ from domain.persistence.models import Topup, Wallet
 from domain.core.paging import newest_first
 from domain.orders.fields import parse_metadata, parse_return_url
 from domain.core.settings import Settings
+from domain.events import topup_event
 from domain.money.currency import parse_currency
 from domain.money.wallets import ensure_wallet, peek_wallet, post_entry, wallet_view
 
@@ -78,6 +79,7 @@ async def mark_paid(session: AsyncSession, topup: Topup) -> Wallet:
     now = utcnow()
     topup.status, topup.paid_at, topup.updated_at, topup.ledger_entry_id = "paid", now, now, entry.id
     topup.checkout_url = None
+    topup_event(session, topup, "topup.succeeded")
     return wallet
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from domain.fulfillment.piece_views import pieces_view
 from domain.orders import orders
 from domain.core.clock import iso
 from domain.core.context import Caller
@@ -47,4 +48,5 @@ async def order_detail(db: Database, settings: Settings, caller: Caller, order_i
             "pieces": [_piece_view(p) for p in pieces],
             "events": [{"status": e.status, "note": e.note, "at": iso(e.created_at)} for e in events],
             "cancellable": orders.can_cancel(order),
+            "tracking": await pieces_view(session, order),
         }

@@ -8,6 +8,7 @@ tool arguments untyped; they never coerce types (``62704`` is not the string ``"
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -62,6 +63,26 @@ def check_text(text: str, where: str) -> str:
     problem = _unstorable(text)
     if problem:
         raise InvalidRequest(f"{where or 'body'} {problem}", field=where or None)
+    return text
+
+
+# Zero-width joiner and non-joiner are format characters (Cf) that spell words correctly in
+# Persian, Indic scripts and emoji; they cannot break a line or reorder text, so they stay.
+_JOINERS = frozenset({"\u200c", "\u200d"})
+_NAMES = {"\t": "TAB", "\r": "CR", "\n": "LF", "\x85": "NEL (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)",
+          "\u2029": "PARAGRAPH SEPARATOR (U+2029)", "\u202e": "RIGHT-TO-LEFT OVERRIDE (U+202E)"}
+
+
+def check_single_line(text: str, where: str) -> str:
+    """Names and address lines are printed one per line as given: control characters
+    (Cc: CR, LF, TAB, NEL), line and paragraph separators (Zl, Zp) and invisible format
+    characters (Cf: bidi overrides such as U+202E) would add lines or reorder what is
+    printed, so each is refused with the field named. Message texts keep their newlines."""
+    for ch in text:
+        if ch not in _JOINERS and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            label = _NAMES.get(ch, f"U+{ord(ch):04X}")
+            raise InvalidRequest(f"{where} must be a single line without control characters (found {label})",
+                                 field=where)
     return text
 
 
@@ -144,7 +165,10 @@ def str_list(items: list[Any], path: str, *, max_len: int = 200) -> tuple[str, .
 
 
 def opt_choice(obj: Mapping[str, object], key: str, path: str, choices: tuple[str, ...]) -> str | None:
+    """An enum field: absent or null is None; anything else, a blank string too, must be a choice."""
     value = opt_str(obj, key, path)
+    if value is None and isinstance(obj.get(key), str):
+        value = ""
     if value is not None and value not in choices:
         where = f"{path}.{key}" if path else key
         raise InvalidRequest(f"{where} must be one of {', '.join(choices)}", field=where)

@@ -11,6 +11,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.accounts.accounts import get_account
+from domain.events import order_event
+from domain.events.record import order_event_row
 from domain.accounts.controls import ensure_active
 from domain.limits.spend import charge_live_spend
 from domain.payments.checkout import CHECKOUT_TTL, open_checkout
@@ -18,6 +20,7 @@ from domain.core.clock import utcnow
 from domain.core.context import Caller
 from domain.core.errors import ErrorCode, Forbidden, LimitExceeded, NotCancellable
 from domain.fulfillment.handoff import cancel_job, enqueue
+from domain.fulfillment.providers import check_supported
 from domain.core.ids import get_owned, new_id, new_ref
 from domain.requests.rate_limits import count_daily_order
 from domain.persistence.models import Account, Order, OrderPiece, Wallet
@@ -126,7 +129,13 @@ async def _add_pieces(session: AsyncSession, order: Order, quote: Quote) -> None
     await session.flush()
 
 
+def _check_provider(caller: Caller, draft: OrderDraft, settings: Settings) -> None:
+    """What the live print provider cannot mail is refused before any price or payment."""
+    check_supported(settings, caller.mode, draft.request_type, (p.recipient.country for p in draft.pieces))
+
+
 async def quote_order(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings) -> Quote:
+    _check_provider(caller, draft, settings)
     return await quote_draft(session, caller.account_id, draft, settings)
 
 
@@ -137,6 +146,7 @@ async def _checked_quote(session: AsyncSession, caller: Caller, draft: OrderDraf
     ensure_active(account)  # a paused account sends nothing, whichever way it asks
     _check_capabilities(account, billing_mode)
     await _check_live_gates(session, caller, account, settings, direct=billing_mode == "credits")
+    _check_provider(caller, draft, settings)
     quote = await quote_draft(session, caller.account_id, draft, settings)
     await count_daily_order(session, caller.account_id, settings.daily_order_cap)
     return quote
@@ -150,6 +160,7 @@ async def _create_draft(session: AsyncSession, caller: Caller, draft: OrderDraft
     session.add(order)
     await session.flush()
     await _add_pieces(session, order, quote)
+    order_event(session, order, "order.created", at=order.created_at)
     return order
 
 
@@ -170,7 +181,7 @@ async def create_direct_order(session: AsyncSession, caller: Caller, draft: Orde
     pieces = _pieces(order, quote)
     session.add(order)  # pending until the flush below: nothing in between reads the database
     session.add_all(pieces)
-    events: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = [order_event_row(order, "order.created", at=order.created_at)]  # as a draft
     move(session, order, "paid", events=events)
     await enqueue(session, order, pieces=pieces, events=events)
     await session.flush()
@@ -233,6 +244,8 @@ async def cancel_order(session: AsyncSession, caller: Caller, order_id: str) -> 
             order.refund_reference = f"wallet:{entry.id}"
         await cancel_job(session, order)
     move(session, order, "cancelled")
+    if order.refund_reference:
+        order_event(session, order, "order.refunded")
     return order
 
 

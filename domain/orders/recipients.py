@@ -13,7 +13,7 @@ from typing import Any
 
 from domain.orders.addresses import check_address, lookup_country, normalize_country
 from domain.core.errors import InvalidRequest
-from domain.orders.fields import expect_object, opt_list, opt_str, str_list, type_error
+from domain.orders.fields import check_single_line, expect_object, opt_list, opt_str, str_list, type_error
 
 TEXT_MAX = 200
 ADDRESS_LINES_MAX = 8
@@ -99,12 +99,18 @@ def parse_recipient(data: object, path: str = "recipient") -> Recipient:
     name = opt_str(obj, "name", path, max_len=TEXT_MAX)
     if name is None:
         raise InvalidRequest(f"{path}.name is required", field=f"{path}.name")
+    check_single_line(name, f"{path}.name")
     text = {key: opt_str(obj, key, path, max_len=TEXT_MAX) for key in (
         "streetAddress", "street", "number", "postalCode", "city", "state", "extra", "id", "country"
     )}
+    for key, value in text.items():
+        if value is not None:
+            check_single_line(value, f"{path}.{key}")
     custom = _custom_fields(obj.get("customFields"), f"{path}.customFields")
     raw_lines = opt_list(obj, "addressLines", path)
     lines = tuple(x for x in str_list(raw_lines or [], f"{path}.addressLines", max_len=TEXT_MAX) if x)
+    for i, line in enumerate(str_list(raw_lines or [], f"{path}.addressLines", max_len=TEXT_MAX)):
+        check_single_line(line, f"{path}.addressLines[{i}]")
     if len(lines) > ADDRESS_LINES_MAX:
         raise InvalidRequest(
             f"{path}.addressLines has {len(lines)} lines; at most {ADDRESS_LINES_MAX}",

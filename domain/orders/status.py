@@ -9,6 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.core.clock import utcnow
 from domain.core.errors import NotCancellable
+from domain.events import order_event
+from domain.events.record import PUBLIC_EVENT, order_event_row, write_event_rows
+from domain.events.catalogue import ORDER_STATUS_EVENTS
 from domain.persistence.models import Order, OrderEvent
 
 STATUSES = ("draft", "checkout_open", "paid", "queued", "fulfilled", "failed", "cancelled", "expired")
@@ -38,10 +41,11 @@ def can_move(current: str, target: str) -> bool:
 
 def move(session: AsyncSession, order: Order, target: str, *, note: str | None = None,
          at: datetime | None = None, events: list[dict[str, Any]] | None = None) -> None:
-    """Change status, stamp ``updatedAt`` (and the matching timestamp), record the event.
+    """Change status, stamp ``updatedAt`` (and the matching timestamp), record the timeline row and,
+    for a customer-visible status, the one public event (``domain.events``) in this transaction.
 
-    With ``events`` the event row is appended there instead of to the session, so a caller
-    creating an order in its final status writes every event with one multi-row INSERT
+    With ``events`` the timeline row is appended there instead of to the session, so a caller
+    creating an order in its final status writes every timeline row with one multi-row INSERT
     (``write_events``)."""
     if not can_move(order.status, target):
         raise IllegalTransition(f"Order {order.id} is {order.status}; it cannot become {target}.")
@@ -52,12 +56,18 @@ def move(session: AsyncSession, order: Order, target: str, *, note: str | None =
         setattr(order, _STAMPS[target], now)
     if events is not None:
         events.append({"order_id": order.id, "status": target, "note": note, "created_at": now})
-    else:
-        session.add(OrderEvent(order_id=order.id, status=target, note=note, created_at=now))
+        if target in ORDER_STATUS_EVENTS:
+            events.append(order_event_row(order, ORDER_STATUS_EVENTS[target], at=now))
+        return
+    session.add(OrderEvent(order_id=order.id, status=target, note=note, created_at=now))
+    if target in ORDER_STATUS_EVENTS:
+        order_event(session, order, ORDER_STATUS_EVENTS[target], at=now)
 
 
 async def write_events(session: AsyncSession, events: list[dict[str, Any]]) -> None:
     """The events ``move(..., events=…)`` collected, in one INSERT after the order row (a cached
     executemany: one multi-row VALUES statement on PostgreSQL, one executemany call on SQLite)."""
-    if events:
-        await session.execute(insert(OrderEvent.__table__), events)  # Core: one batch, None kept
+    timeline = [e for e in events if PUBLIC_EVENT not in e]
+    if timeline:
+        await session.execute(insert(OrderEvent.__table__), timeline)  # Core: one batch, None kept
+    await write_event_rows(session, [e[PUBLIC_EVENT] for e in events if PUBLIC_EVENT in e])

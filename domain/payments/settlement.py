@@ -18,6 +18,8 @@ from domain.fulfillment.handoff import enqueue, refund_later
 from domain.persistence.models import Order, OrderEvent, Topup
 from domain.orders.status import move
 from domain.money.topups import mark_paid
+from domain.events import topup_event
+from domain.events.catalogue import TOPUP_STATUS_EVENTS
 
 log = logging.getLogger("pieterpost.payments")
 
@@ -85,6 +87,7 @@ async def close_topup(session: AsyncSession, topup: Topup, status: str) -> bool:
         return False
     topup.status = status
     topup.updated_at = utcnow()
+    topup_event(session, topup, TOPUP_STATUS_EVENTS[status])
     return True
 
 

@@ -15,10 +15,12 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 # What a database outage looks like to callers (the REST edge renders these as db_error, 503).
-DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, DBAPIError)
+# A full pool (sqlalchemy.exc.TimeoutError) is an overload of the same kind: retry shortly.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, DBAPIError, PoolTimeout)
 
 _ASYNC_DRIVERS = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
 _SYNC_DRIVERS = {"asyncpg": "psycopg", "aiosqlite": "pysqlite", "psycopg_async": "psycopg"}

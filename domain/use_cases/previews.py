@@ -4,8 +4,9 @@ the holder of a compose link, or an API caller with a payload that is not an ord
 Every path builds the same print inputs fulfillment uses (``domain.printing.proofs`` for stored
 orders; the parsed and priced draft for payloads, so an unprintable payload fails with the same
 error the order would), then ``domain.printing.previews`` draws and rasterises them. Only fresh
-renders are counted against ``preview_renders_per_minute`` (per account, and per source IP when
-one is given): a cached page costs nothing, so the compose editor may ask again as often as it likes.
+renders are counted against ``preview_renders_per_minute``: per account for API keys and MCP, per
+source IP and per draft or order on the pages (so payers of one busy account do not share one
+budget): a cached page costs nothing, so the compose editor may ask again as often as it likes.
 """
 from __future__ import annotations
 
@@ -51,21 +52,22 @@ class PreviewPages:
     key: str
 
 
-async def _count_render(db: Database, settings: Settings, account_id: str, ip: str | None) -> None:
-    buckets = [(f"preview:acct:{account_id}", settings.preview_renders_per_minute)]
-    if ip:
-        buckets.append((f"preview:ip:{ip}", settings.preview_renders_per_minute))
-    async with db.transaction() as session:
-        await hit_minute_limits(session, buckets)
+def _buckets(account_id: str, ip: str | None, subject: str | None) -> list[str]:
+    """Who pays for a fresh render: the account (API, MCP), or the source IP and the draft/order (pages)."""
+    if ip is None:
+        return [f"preview:acct:{account_id}"]
+    return [f"preview:ip:{ip}", f"preview:{subject}"]
 
 
 async def _document(db: Database, settings: Settings, account_id: str, pieces: Sequence[Piece],
-                    ip: str | None) -> PreviewDocument:
+                    ip: str | None, subject: str | None = None) -> PreviewDocument:
     key = previews.content_key([previews.piece_parts(piece) for piece in pieces])
     cached = previews.CACHE.document(key)
     if cached is not None:
         return cached
-    await _count_render(db, settings, account_id, ip)
+    limit = settings.preview_renders_per_minute
+    async with db.transaction() as session:
+        await hit_minute_limits(session, [(bucket, limit) for bucket in _buckets(account_id, ip, subject)])
     doc = await anyio.to_thread.run_sync(previews.render_document, key, pieces)
     return previews.CACHE.put_document(doc)
 
@@ -121,7 +123,8 @@ async def payer_preview(db: Database, settings: Settings, order_id: str, *, page
     if order is None or order.billing_mode != "hosted_checkout":
         raise NotFound("There is no checkout at this address.")
     pieces = await _order_pieces(db, settings, order, piece)
-    return await _image(await _document(db, settings, order.account_id, pieces, ip), page, width)
+    return await _image(await _document(db, settings, order.account_id, pieces, ip or "unknown", f"order:{order.id}"),
+                        page, width)
 
 
 async def _draft_pieces(settings: Settings, draft: OrderDraft, quote: Quote) -> list[Piece]:
@@ -172,7 +175,7 @@ async def compose_preview(db: Database, settings: Settings, token: str, form: di
         draft = parse_order(compose_checkout.order_body(link, edit), mode=link.mode)  # type: ignore[arg-type]
         quote = await quote_draft(session, link.account_id, draft, settings)
     pieces = await _draft_pieces(settings, draft, quote)
-    doc = await _document(db, settings, link.account_id, pieces, ip)
+    doc = await _document(db, settings, link.account_id, pieces, ip or "unknown", f"draft:{link.id}")
     pages = [await anyio.to_thread.run_sync(previews.page_png, doc, n, width) for n in range(1, doc.page_count + 1)]
     return PreviewPages(tuple(pages), tuple(o.as_dict() for o in doc.overlays), doc.key)
 

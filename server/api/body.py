@@ -43,9 +43,9 @@ def query_int(request: Request, name: str, default: int, *, minimum: int, maximu
 
 def query_choice(request: Request, name: str, choices: tuple[str, ...]) -> str | None:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
-    if raw not in choices:
+    if raw not in choices:  # an empty value too: "?status=" is a mistake, not "any status"
         raise InvalidRequest(f"{name} must be one of {', '.join(choices)}.", field=name)
     return raw
 

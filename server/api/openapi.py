@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain.core.errors import STATUS_BY_CODE
+from domain.fulfillment.tracking import STATUSES as PIECE_STATUSES
 from domain.orders.status import STATUSES
 
 S = dict[str, Any]
@@ -35,7 +36,16 @@ _RECIPIENT: S = {
 _ASSET_REF: S = {"oneOf": [{"type": "string"}, {"type": "object", "required": ["assetId"],
                                                  "properties": {"assetId": {"type": "string"}}}]}
 _METADATA: S = {"type": "object", "maxProperties": 20,
-                "additionalProperties": {"type": ["string", "number", "boolean"]}}
+                "description": "At most 20 keys of 1 to 40 characters; values are strings of at most 500 "
+                               "characters, finite numbers (integers within ±2^53) or booleans.",
+                "propertyNames": {"minLength": 1, "maxLength": 40, "pattern": "\\S"},
+                "additionalProperties": {"oneOf": [{"type": "string", "maxLength": 500}, {"type": "boolean"},
+                                                   {"type": "number"}]}}
+# parse_order: a body carries exactly one of letters or postcard, and requestType (when sent) must match it
+_ONE_KIND: S = {"oneOf": [{"required": ["letters"], "not": {"required": ["postcard"]}},
+                          {"required": ["postcard"], "not": {"required": ["letters"]}}]}
+_ONE_KIND_TEXT = ("Exactly one of letters or postcard; requestType, when sent, must name the same kind. "
+                  "Enum fields refuse empty strings.")
 _COMMON: S = {
     "requestType": {"type": "string", "enum": ["letter", "postcard"]},
     "externalId": {"type": "string", "maxLength": 200},
@@ -79,6 +89,23 @@ _ORDER: S = {"type": "object", "required": _ORDER_FIELDS, "properties": {
     "requestType": {"type": "string", "enum": ["letter", "postcard"]}, "senderEmail": _nullable("string"),
     "status": {"type": "string", "enum": list(STATUSES)}, "testMode": {"type": "boolean"},
     "updatedAt": {"type": "string", "format": "date-time"}, "wallet": _ref("Wallet")}}
+_PIECE: S = {"type": "object", "required": [
+    "pieceId", "position", "kind", "recipientName", "status", "provider", "providerId", "expectedDeliveryDate",
+    "statusChangedAt", "trackingEvents"], "properties": {
+    "pieceId": {"type": "string"}, "position": {"type": "integer"},
+    "kind": {"type": "string", "enum": ["letter", "postcard"]}, "recipientName": {"type": "string"},
+    "status": {"type": "string", "enum": ["pending", "failed", "cancelled", *PIECE_STATUSES],
+               "description": "where the piece is; it only ever moves forward"},
+    "provider": {"type": ["string", "null"], "enum": ["simulated", "http", "lob", "pingen", None]},
+    "providerId": _nullable("string"), "expectedDeliveryDate": {**_nullable("string"), "format": "date"},
+    "statusChangedAt": _nullable("string"),
+    "trackingEvents": {"type": "array", "description": "oldest first", "items": {
+        "type": "object", "required": ["type", "occurredAt", "location", "description"], "properties": {
+            "type": {"type": "string", "enum": [*PIECE_STATUSES, "issue"]},
+            "occurredAt": {"type": "string", "format": "date-time"}, "location": _nullable("string"),
+            "description": _nullable("string")}}}}}
+_ORDER_DETAIL: S = {**_ORDER, "required": [*_ORDER_FIELDS, "pieces"],
+                    "properties": {**_ORDER["properties"], "pieces": {"type": "array", "items": _ref("Piece")}}}
 _TOPUP: S = {"type": "object", "required": ["amountCents", "checkoutUrl", "createdAt", "currency", "paidAt", "status",
                                              "testMode", "topupId", "updatedAt"], "properties": {
     "amountCents": {"type": "integer"}, "checkoutUrl": _nullable("string"), "createdAt": {"type": "string"},
@@ -117,23 +144,29 @@ def _query(name: str, schema: S) -> S:
 
 
 def document(base_url: str) -> S:
-    order_request = {"type": "object", "additionalProperties": False, "properties": dict(_COMMON)}
-    checkout_request = {"type": "object", "additionalProperties": False, "properties": {
-        **_COMMON, "returnUrl": {"type": "string", "format": "uri"},
-        "paymentMethod": {"type": "string", "enum": ["auto", "card", "ideal"], "default": "auto"}}}
+    order_request = {"type": "object", "additionalProperties": False, "description": _ONE_KIND_TEXT,
+                     "properties": dict(_COMMON), **_ONE_KIND}
+    checkout_request = {"type": "object", "additionalProperties": False, "description": _ONE_KIND_TEXT, **_ONE_KIND,
+                        "properties": {**_COMMON, "returnUrl": {"type": "string", "format": "uri"},
+                                       "paymentMethod": {"type": "string", "enum": ["auto", "card", "ideal"],
+                                                         "default": "auto"}}}
     page = {"limit": _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
-            "after": _query("startingAfter", {"type": "string"})}
+            "after": {**_query("startingAfter", {"type": "string"}),
+                      "description": "The id of the last object of the previous page; an id this key "
+                                     "cannot see is 404 not_found."}}
     paths: S = {
         "/v1/orders": {
             "post": _op("Create a direct-send order paid from wallet credits", _ref("Order"), body=order_request,
                         idem=True, errors=(400, 401, 402, 403, 409, 429)),
             "get": _op("List orders, newest first", _ref("OrderList"), params=[
                 page["limit"], page["after"], _query("status", {"type": "string", "enum": list(STATUSES)}),
-                _query("requestType", {"type": "string", "enum": ["letter", "postcard"]})]),
+                _query("requestType", {"type": "string", "enum": ["letter", "postcard"]})],
+                       errors=(400, 401, 404, 429)),
         },
         "/v1/quotes": {"post": _op("Price a payload without creating an order (page count per letter)",
                                    _ref("Quote"), body=checkout_request)},
-        "/v1/orders/{orderId}": {"get": _op("Read an order", _ref("Order"), params=[_path("orderId")],
+        "/v1/orders/{orderId}": {"get": _op("Read an order with each piece's status and tracking events",
+                                            _ref("OrderDetail"), params=[_path("orderId")],
                                             errors=(401, 404, 429))},
         "/v1/orders/{orderId}/cancel": {"post": _op("Cancel an order that is not queued yet; credits are refunded",
                                                     _ref("Order"), params=[_path("orderId")],
@@ -155,7 +188,8 @@ def document(base_url: str) -> S:
                                              "metadata": _METADATA, "returnUrl": {"type": "string"},
                                              "paymentMethod": {"type": "string", "enum": ["auto", "card", "ideal"]}}}),
             "get": _op("List top-ups of the key's mode", _ref("TopupList"), params=[
-                page["limit"], page["after"], _query("currency", {"type": "string", "enum": ["eur", "usd"]})]),
+                page["limit"], page["after"], _query("currency", {"type": "string", "enum": ["eur", "usd"]})],
+                       errors=(400, 401, 404, 429)),
         },
         "/v1/credits/topups/{topupId}": {"get": _op("Read a top-up", _ref("Topup"), params=[_path("topupId")],
                                                     errors=(401, 404, 429))},
@@ -193,6 +227,7 @@ def document(base_url: str) -> S:
                     "missingBalanceCents": {"type": "integer"}, "requiresTopup": {"type": "boolean"},
                     **_ACCOUNT_FLAGS, "wallet": _ref("Wallet")}},
                 "Recipient": _RECIPIENT, "Wallet": _WALLET, "Order": _ORDER, "Topup": _TOPUP,
+                "Piece": _PIECE, "OrderDetail": _ORDER_DETAIL,
                 "OrderList": {"type": "object", "required": ["data", "hasMore"], "properties": {
                     "data": {"type": "array", "items": _ref("Order")}, "hasMore": {"type": "boolean"}}},
                 "TopupList": {"type": "object", "required": ["data", "hasMore"], "properties": {

@@ -5,7 +5,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain.use_cases import commands
+from domain.use_cases import commands, mail
 from domain.orders.status import STATUSES
 from server.api.auth import api_context
 from server.api.body import query_choice, query_int, reject_unknown_query
@@ -15,7 +15,7 @@ from server.api.responses import json_response
 
 async def get_order(request: Request) -> Response:
     ctx = await api_context(request)
-    return json_response(await commands.get_order(ctx.db, ctx.settings, ctx.caller, request.path_params["order_id"]))
+    return json_response(await mail.get_order_detail(ctx.db, ctx.settings, ctx.caller, request.path_params["order_id"]))
 
 
 async def list_orders(request: Request) -> Response:

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from domain.core.errors import PayloadTooLarge
+from domain.core.errors import NotFound, PayloadTooLarge
 from domain.payments.stripe_webhooks import apply_event, verify
 from server.api import openapi
 
@@ -15,6 +15,10 @@ MAX_EVENT_BYTES = 512 * 1024  # Stripe events are a few kB; refuse anything absu
 
 
 async def stripe_webhook(request: Request) -> Response:
+    if not request.app.state.settings.stripe_webhook_secret:
+        # Without a signing secret no event can be verified: to the outside the endpoint does
+        # not exist (404), instead of a 500 that tells anyone the server is misconfigured.
+        raise NotFound("This server does not accept Stripe webhooks.")
     body = b""
     async for chunk in request.stream():
         body += chunk
@@ -40,7 +44,8 @@ def _paths(base_url: str) -> dict[str, Any]:
             "responses": {"200": {"description": "Event received (applied once; repeats are acknowledged)",
                                   "content": {"application/json": {"schema": {"type": "object", "properties": {
                                       "received": {"type": "boolean"}, "outcome": {"type": "string"}}}}}},
-                          "400": error, "413": error, "500": error}}},
+                          "400": error, "404": {**error, "description": "Stripe webhooks are not configured "
+                                                                "on this server"}, "413": error}}},
         "/v1/sandbox/checkout/{orderId}": {
             "get": {"summary": "Test-mode checkout page: the order's pieces with Pay and Cancel",
                     "security": [], "parameters": [order_id],

@@ -5,6 +5,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from domain.assets.inspect import MAX_IMAGE_PIXELS, POSTCARD_MIN_SIDE
 from domain.assets.kinds import MAX_UPLOAD_BYTES
 from domain.assets.service import open_public_asset, parse_kind, storage_for, store_staged
 from domain.use_cases.system import Database
@@ -79,7 +80,8 @@ def _openapi(base_url: str) -> dict:
         "type": "object", "required": ["kind", "file"], "properties": {
             "kind": ASSET_SCHEMA["properties"]["kind"],
             "file": {"type": "string", "format": "binary", "description": "PDF, PNG or JPEG, at most 50 MB; "
-                     "the type is read from the content."}}}}}}
+                     "the type is read from the content. postcard-image: PNG or JPEG, square 1:1 (within 1 %), "
+                     f"at least {POSTCARD_MIN_SIDE} px a side and at most {MAX_IMAGE_PIXELS:,} pixels."}}}}}}
     return {"/v1/uploads": {"post": operation}}
 
 

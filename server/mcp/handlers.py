@@ -7,6 +7,7 @@ unknown tool name (MCP "Error Handling": protocol error) — every other failure
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Protocol
 
 import mcp_types as types
@@ -18,6 +19,7 @@ from mcp.shared.exceptions import MCPError
 from domain.core.errors import DomainError
 from domain.requests.rate_limits import MinuteLimiter
 from domain.core.settings import Settings
+from server import metrics
 from domain.use_cases import access
 from domain.use_cases.limits import check_active
 from domain.use_cases.system import Database
@@ -80,6 +82,16 @@ class Runtime(Protocol):
     def db(self) -> Database: ...
 
 
+def _outcome(result: dict[str, Any]) -> str:
+    """``ok``, or the error code of an ``isError`` result (a closed set: safe as a label)."""
+    if not result.get("isError"):
+        return "ok"
+    try:
+        return str(json.loads(result["content"][0]["text"])["code"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return "error"
+
+
 def build_server(runtime: Runtime) -> Server[Any]:
     settings = runtime.settings
     docs = docs_sections(settings)
@@ -115,7 +127,9 @@ def build_server(runtime: Runtime) -> Server[Any]:
             docs=docs,
             list_connections=_connections_lister(db, principal.account_id),
         )
-        return {**await registry.call(env, name, params.arguments), "resultType": "complete"}
+        result = await registry.call(env, name, params.arguments)
+        metrics.observe_tool_call(name, _outcome(result))
+        return {**result, "resultType": "complete"}
 
     async def on_list_resources(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None

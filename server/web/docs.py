@@ -44,8 +44,12 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.FORBIDDEN: "The account may not do this yet (for example live direct send before approval).",
     ErrorCode.PAYLOAD_TOO_LARGE: "The upload or body is over the size limit.",
     ErrorCode.CONFIRMATION_REQUIRED: "A live send needs an explicit confirmation (MCP tools).",
+    ErrorCode.REQUEST_TIMEOUT: "The request body arrived too slowly; send it again.",
     ErrorCode.SPEND_LIMIT_REACHED: "A daily live spend limit (account, key or MCP connection) would be passed; the "
                                    "body names limitCents, spentTodayCents and resetsAt. Do not retry before then.",
+    ErrorCode.UNSUPPORTED_BY_PROVIDER: "The live print provider cannot mail this (e.g. postcards with Pingen); "
+                                       "refused before anything is charged.",
+    ErrorCode.INVALID_SIGNATURE: "A provider webhook whose signature does not match its body; nothing changed.",
 }
 
 STATUS_MEANINGS = {

@@ -17,6 +17,7 @@ from starlette.templating import Jinja2Templates
 
 from domain.core.settings import Settings
 from server.web import csrf
+from server.web.countries import country_options
 from server.web.payments.texts import chrome
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -48,6 +49,7 @@ def when(value: str | datetime | None) -> str:
 
 templates.env.filters["money"] = money
 templates.env.filters["when"] = when
+templates.env.globals["country_options"] = country_options  # address forms: a list, not free text
 templates.env.globals["chrome"] = chrome  # base.html's skip link, nav and footer in the page's language
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "

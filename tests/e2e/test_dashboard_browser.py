@@ -125,7 +125,7 @@ async def test_dashboard_flow_in_chromium(database_url: str, asset_dir: Path) ->
             (ARTIFACTS / "dashboard" / "proof.pdf").write_bytes(body)
 
             # the other sections and the docs
-            for section in ("Links", "MCP"):
+            for section in ("Links", "MCP", "Webhooks"):
                 await page.click(f"nav[aria-label='Dashboard sections'] >> text={section}")
                 await pages.check(section.lower())
             await page.goto(f"{base}/api/docs")
@@ -154,7 +154,8 @@ async def test_dashboard_flow_in_chromium(database_url: str, asset_dir: Path) ->
                                               storage_state=await context.storage_state())
             pages.page = await phone.new_page()
             for name, path in (("overview", "/api/dashboard"), ("keys", "/api/dashboard/keys"),
-                               ("order", f"/api/dashboard/orders/{order_id}"), ("docs", "/api/docs")):
+                               ("order", f"/api/dashboard/orders/{order_id}"), ("docs", "/api/docs"),
+                               ("webhooks", "/api/dashboard/webhooks")):
                 await pages.page.goto(f"{base}{path}")
                 width = await pages.page.evaluate("() => document.documentElement.scrollWidth")
                 assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"

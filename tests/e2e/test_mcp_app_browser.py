@@ -39,6 +39,8 @@ async def test_mcp_app_shows_preview_and_price_and_asks_the_host_to_open_checkou
         quote = await session.call_tool("quote_order", ARGS)
         link_args = {**ARGS, "returnUrl": "https://example.com/back", "idempotencyKey": "mcp-app-browser"}
         link = await session.call_tool("create_checkout_link", link_args)
+        compose_args = {"recipient": ARGS["letters"][0]["recipient"], "message": "Dear Pieter,", "idempotencyKey": "app-c"}
+        compose = await session.call_tool("create_compose_link", compose_args)
         resource = dump(read.contents[0])
         html, meta = resource["text"], resource["_meta"]
         quoted, order = structured(quote), structured(link)
@@ -86,6 +88,16 @@ async def test_mcp_app_shows_preview_and_price_and_asks_the_host_to_open_checkou
                 assert log["initialized"] == 2  # each app completed ui/initialize with the host
                 assert log["tools"] == ["get_order"]  # only the link result lacked a picture
                 await shoot(page, "mcp-app", "3-link-opened")
+
+                await page.evaluate("([h, m, a, r]) => showApp(h, m, 'create_compose_link', a, r)",
+                                    [html, meta, compose_args, dump(compose)])
+                app = page.frame_locator("iframe")
+                await expect(app.locator("#open")).to_have_text("Open the compose editor")
+                await app.locator("#open").click()
+                await expect(app.locator("#opened")).to_be_visible()
+                log = await page.evaluate("() => window.hostLog")
+                assert log["opened"] == [checkout_url, structured(compose)["url"]]
+                await shoot(page, "mcp-app", "4-compose-link")
                 assert errors == []
             finally:
                 await browser.close()

@@ -113,7 +113,7 @@ async def test_pending_account_is_approved_paused_and_reactivated(
 
 async def test_a_job_claimed_just_before_the_pause_is_given_back(
         live_client: httpx.AsyncClient, live_settings: Settings, db: Database, partner: FakePartner) -> None:
-    from domain.adapters.print_partner import provider_for
+    from domain.fulfillment.providers import provider_for
     from domain.use_cases.limits import control_account
 
     acct = await live_account(db, funds=1_000)

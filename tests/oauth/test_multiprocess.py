@@ -58,3 +58,45 @@ async def test_flow_alternating_between_two_processes(database_url, asset_dir) -
                 "grant_type": "authorization_code", "code": query["code"], "redirect_uri": flow.REDIRECT,
                 "client_id": client_id, "code_verifier": v})
             assert reused.json()["error"] == "invalid_grant"  # A saw B redeem the code
+
+
+async def test_racing_refreshes_on_two_processes_both_keep_working(database_url, asset_dir) -> None:
+    """Two client processes sharing one token store refresh at the same moment, each through a
+    different server process: both get working tokens and the family survives (grace window)."""
+    import asyncio
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.support.mcp_oauth import Browser
+
+    port_a, port_b = servers.free_port(), servers.free_port()
+    public = f"http://127.0.0.1:{port_a}"
+    env = servers.cli_env(database_url, asset_dir, PIETERPOST_BASE_URL=public)
+    with servers.running_server(env, port_a) as a, servers.running_server(env, port_b) as b:
+        person = Browser()
+        async with httpx.AsyncClient(timeout=30) as web, person.http:
+            client_id = (await web.post(f"{a}/mcp/oauth/register", json={
+                "client_name": "Shared token store", "redirect_uris": [flow.REDIRECT],
+                "token_endpoint_auth_method": "none"})).json()["client_id"]
+            v = flow.verifier()
+            query = httpx.QueryParams({"response_type": "code", "client_id": client_id, "redirect_uri": flow.REDIRECT,
+                                       "code_challenge": s256_challenge(v), "code_challenge_method": "S256",
+                                       "state": "s", "resource": f"{public}/mcp/"})
+            location = await person.authorize(f"{a}/mcp/oauth/authorize?{query}", flow.REDIRECT)
+            tokens = (await web.post(f"{a}/mcp/oauth/token", data={
+                "grant_type": "authorization_code", "code": parse_qs(urlsplit(location).query)["code"][0],
+                "redirect_uri": flow.REDIRECT, "client_id": client_id, "code_verifier": v})).json()
+
+            async def refresh(base: str, refresh_token: str) -> httpx.Response:
+                async with httpx.AsyncClient(timeout=30) as own:  # a separate client process
+                    return await own.post(f"{base}/mcp/oauth/token", data={
+                        "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id})
+
+            answers = await asyncio.gather(*(refresh(base, tokens["refresh_token"]) for base in (a, b, a, b)))
+            assert [r.status_code for r in answers] == [200] * 4, [r.text for r in answers]
+            for answer, base in zip(answers, (b, a, b, a), strict=True):
+                listed = await web.post(f"{base}/mcp/", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                                        headers={"Authorization": f"Bearer {answer.json()['access_token']}",
+                                                 "Accept": "application/json, text/event-stream",
+                                                 "MCP-Protocol-Version": "2025-06-18"})
+                assert listed.status_code == 200 and len(listed.json()["result"]["tools"]) == 21
+                assert (await refresh(base, answer.json()["refresh_token"])).status_code == 200

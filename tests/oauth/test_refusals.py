@@ -66,7 +66,8 @@ async def test_wrong_verifier_gets_invalid_grant_and_no_token(http, oauth_app) -
     before = await _token_rows(oauth_app.state.db)
     answer = await flow.exchange(http, client, code, flow.verifier())
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
-    missing = await flow.exchange(http, client, code, None)
+    fresh = await flow.get_code(http, client, flow.verifier())  # the failed exchange burnt the first code
+    missing = await flow.exchange(http, client, fresh, None)
     assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
     assert await _token_rows(oauth_app.state.db) == before
 

@@ -68,7 +68,10 @@ def structured(result: Any) -> dict[str, Any]:
     (the first-page preview quote_order and get_order add)."""
     assert not result.is_error, result.content
     assert result.content[0].type == "text"
-    assert all(item.type == "image" for item in result.content[1:]), result.content
+    rest = result.content[1:]
+    if rest and rest[0].type == "text":  # get_order: where each piece is, in plain words
+        rest = rest[1:]
+    assert all(item.type == "image" for item in rest), result.content
     assert json.loads(result.content[0].text) == result.structured_content
     return result.structured_content
 

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from html import unescape
 
 import httpx
 from PIL import Image
 
+from domain.printing import previews
 from tests.api.payloads import CHECKOUT_LETTER, COMPOSE, DIRECT_LETTER, fresh
 from tests.api.test_uploads import other_account
-from tests.conftest import auth
+from tests.conftest import auth, make_settings
+from tests.support.apps import running_app
 from tests.web.helpers import sign_up
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -139,3 +142,33 @@ async def test_front_door_signed_out_and_signed_in(client, app):
         signed_in = (await http.get("/")).text
     assert 'id="dashboard-link" href="/api/dashboard"' in signed_in and email in signed_in
     assert 'href="/signin"' not in signed_in
+
+
+async def test_compose_preview_renders_are_limited_per_ip_and_draft(database_url, asset_dir, account):
+    settings = make_settings(database_url, asset_dir, preview_renders_per_minute=2)
+    ip = f"198.51.100.{uuid.uuid4().int % 250 + 1}"  # its own IP window: other tests share 127.0.0.1
+    transport = lambda app: httpx.ASGITransport(app=app, client=(ip, 5000))  # noqa: E731
+    async with running_app(settings) as app, httpx.AsyncClient(transport=transport(app),
+                                                               base_url="http://127.0.0.1:8000") as client:
+        previews.CACHE.clear()  # the page's own render must be fresh, so it counts
+        path, token = await compose_url(client, account["test_key"], "en")  # the page renders the draft once
+        form = {"draft": token, "locale": "en", "requestType": "letter", "name": "Pieter Post",
+                "streetAddress": "Damrak 1", "postalCode": "1012 LG", "city": "Amsterdam", "country": "NL"}
+        json_accept = {"Accept": "application/json"}
+        assert (await client.get(path)).status_code == 200
+        second = await client.post("/compose/preview", data={**form, "message": f"two {token[:6]}"}, headers=json_accept)
+        assert second.json()["error"] is None
+        again = await client.post("/compose/preview", data={**form, "message": f"two {token[:6]}"}, headers=json_accept)
+        assert again.json()["error"] is None  # cached: not counted
+        third = await client.post("/compose/preview", data={**form, "message": f"three {token[:6]}"}, headers=json_accept)
+        assert third.status_code == 200 and "Too many requests" in third.json()["error"]
+        price = await client.post("/compose/price", data={**form, "message": "still priced"})
+        assert price.json()["amountCents"] == 200  # the editor keeps working without a new picture
+
+
+async def test_dashboard_recipient_forms_offer_a_country_list(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as http:
+        await sign_up(http)
+        html = (await http.get("/api/dashboard/links")).text
+    assert '<select id="cl-country" name="country"' in html and '<option value="NL">Netherlands</option>' in html
+    assert 'type="text" name="country"' not in html

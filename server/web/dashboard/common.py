@@ -30,7 +30,8 @@ from server.web.signin import signin_url
 MODE_COOKIE = "pp_mode"
 SECTIONS = (("overview", "Overview", "/api/dashboard"), ("keys", "API keys", "/api/dashboard/keys"),
             ("wallet", "Wallet", "/api/dashboard/wallet"), ("orders", "Orders", "/api/dashboard/orders"),
-            ("links", "Links", "/api/dashboard/links"), ("mcp", "MCP", "/api/dashboard/mcp"))
+            ("links", "Links", "/api/dashboard/links"), ("mcp", "MCP", "/api/dashboard/mcp"),
+            ("webhooks", "Webhooks", "/api/dashboard/webhooks"))
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Outbound webhooks: endpoints, Standard Webhooks signing, fan-out and leased delivery."""
