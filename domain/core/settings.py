@@ -33,8 +33,7 @@ class Settings(BaseSettings):
     # preview images: fresh renders per minute, per account (API, MCP) or per IP and draft (pages); cached pages are free
     preview_renders_per_minute: int = 60
     live_order_cap_unapproved: int = 0
-    # shared state for several processes (docs/speed.md): minute rate limits and the revocation
-    # channel; empty = in this process only (limits in memory, revocations dropped locally)
+    # minute rate limits shared by several processes (docs/speed.md); empty = this process's memory
     redis_url: str = Field(default="", repr=False)
     redis_prefix: str = "pieterpost:"
     # verified API keys and OAuth access tokens are remembered this long (revocation drops them at once)

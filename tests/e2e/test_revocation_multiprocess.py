@@ -1,8 +1,8 @@
 """Revocation reaches every process at once, although verified credentials are cached.
 
-Two ``pieterpost serve`` processes on one PostgreSQL, with a credential cache TTL of five
-minutes, so only the revocation notice (PostgreSQL NOTIFY) can explain a refusal on the other
-process within a second. A revoked API key and a revoked OAuth access token are each refused by
+Two ``pieterpost serve`` processes on one database, with a credential cache TTL of five
+minutes, so only the revocation notice (PostgreSQL NOTIFY; on SQLite the signal file beside the
+database) can explain a refusal on the other process within a second. A revoked API key and a revoked OAuth access token are each refused by
 the very next request on the process that revoked them and within one second on the other.
 """
 from __future__ import annotations
@@ -72,10 +72,10 @@ async def _refused_within(seconds: float, attempt: Any) -> float:
         await asyncio.sleep(0.02)
 
 
-async def test_revoked_key_and_token_are_refused_on_both_processes(pg_database_url: str, asset_dir: Path) -> None:
+async def test_revoked_key_and_token_are_refused_on_both_processes(database_url: str, asset_dir: Path) -> None:
     port_a, port_b = free_port(), free_port()
     public = f"http://127.0.0.1:{port_a}"
-    env = cli_env(pg_database_url, asset_dir, PIETERPOST_BASE_URL=public, PIETERPOST_RUN_WORKER="false",
+    env = cli_env(database_url, asset_dir, PIETERPOST_BASE_URL=public, PIETERPOST_RUN_WORKER="false",
                   PIETERPOST_AUTH_CACHE_SECONDS="300", PIETERPOST_RATE_LIMIT_PER_MINUTE="100000")
     email = f"revoke-{uuid.uuid4().hex[:8]}@example.com"
     with running_server(env, port_a) as a, running_server(env, port_b) as b:
