@@ -129,7 +129,9 @@ async def test_certificate_must_match_the_host_name(net, tls):
     assert "ConnectError" in caught.value.message
 
 
-async def test_announced_size_over_the_cap_is_refused_before_reading(net, tls, monkeypatch):
+@pytest.fixture
+def bytes_read(monkeypatch) -> list[int]:
+    """The size of every body chunk netfetch hands on (the streaming cap's view of the download)."""
     read: list[int] = []
     real_body = netfetch._body
 
@@ -139,21 +141,18 @@ async def test_announced_size_over_the_cap_is_refused_before_reading(net, tls, m
             yield chunk
 
     monkeypatch.setattr(netfetch, "_body", counting_body)
+    return read
+
+
+async def test_announced_size_over_the_cap_is_refused_before_reading(net, tls, bytes_read):
+    read = bytes_read
     with pytest.raises(PayloadTooLarge):
         await fetch("https://files.example.com/big", net, tls, max_bytes=100_000)
     assert read == []  # refused on Content-Length alone: not one body byte was read
 
 
-async def test_unannounced_size_reads_at_most_the_cap(net, tls, monkeypatch):
-    read: list[int] = []
-    real_body = netfetch._body
-
-    async def counting_body(response, max_bytes, field):
-        async for chunk in real_body(response, max_bytes, field):
-            read.append(len(chunk))
-            yield chunk
-
-    monkeypatch.setattr(netfetch, "_body", counting_body)
+async def test_unannounced_size_reads_at_most_the_cap(net, tls, bytes_read):
+    read = bytes_read
     with pytest.raises(PayloadTooLarge):
         await fetch("https://files.example.com/big-unannounced", net, tls, max_bytes=100_000)
     assert sum(read) <= 100_000  # the chunk that crossed the cap is never handed on
