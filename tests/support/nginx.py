@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 
-from tests.support.servers import free_port
+from tests.support.servers import free_port, stop, wait_healthy
 
 NGINX = "/usr/sbin/nginx"
 
@@ -79,22 +77,7 @@ def running_nginx(tmp: Path, upstream_ports: list[int], port: int | None = None)
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"nginx exited: {(prefix / 'error.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("nginx did not answer in 30 s")
-            time.sleep(0.1)
+        wait_healthy(proc, base, 30, lambda: f"nginx exited: {(prefix / 'error.log').read_text()[-2000:]}")
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)

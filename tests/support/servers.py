@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,6 +38,31 @@ def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> s
                           capture_output=True, text=True, timeout=120)
 
 
+def wait_healthy(proc: subprocess.Popen[bytes], base: str, seconds: float, exited: Callable[[], str]) -> None:
+    """Poll ``{base}/healthz`` until it answers 200; fail at once if ``proc`` exits, or after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(exited())
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{base} did not become healthy in {seconds:g} s")
+        time.sleep(0.1)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @contextmanager
 def running_server(env: dict[str, str], port: int | None = None) -> Iterator[str]:
     port = port or free_port()
@@ -47,24 +72,9 @@ def running_server(env: dict[str, str], port: int | None = None) -> Iterator[str
     proc = subprocess.Popen([sys.executable, "-m", "server", "serve", "--port", str(port)], env=env, cwd=ROOT,
                             stdout=log, stderr=log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not become healthy in 60 s")
-            time.sleep(0.1)
+        wait_healthy(proc, base, 60, lambda: f"server exited with {proc.returncode}")
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         if log is not subprocess.DEVNULL:
             log.close()
