@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
 from tests.support.servers import free_port, stop, wait_healthy
 
 NGINX = "/usr/sbin/nginx"
