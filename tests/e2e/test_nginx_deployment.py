@@ -4,7 +4,10 @@ PostgreSQL cluster, with Redis and assets on S3 (moto). Everything goes through 
 
 1. The journey: OAuth sign-in with the MCP SDK, an upload answered by one host used by an
    order answered by the other, payment through the sandbox checkout, a live order handed to
-   the print partner by the worker process, the proof downloaded.
+   the print partner by the worker process, the proof downloaded, and the sandbox order's
+   events POSTed by the worker process to a webhook endpoint registered through nginx (a
+   receiver in this test verifies each with the ``standardwebhooks`` library). The endpoint is
+   a test-mode one: live endpoints must be https, and this receiver is plain http on loopback.
 2. PostgreSQL stopped for 10 s under load: every request gets an HTTP answer, 503 ``db_error``
    (with ``Retry-After``) during the outage, 200 after, and nothing that was answered 200 is lost.
 """
@@ -42,6 +45,7 @@ from tests.support.nginx import NGINX, running_nginx
 from tests.support.pg_cluster import Cluster, pg_bin, private_cluster
 from tests.support.servers import ROOT, cli_env, free_port, run_cli, running_server
 from tests.support.system import require_system_part
+from tests.support.webhook_receiver import Receiver
 
 PASSWORD = "a long and careful passphrase"
 RECIPIENT = {"name": "Pieter Post", "streetAddress": "Keizersgracht 1", "postalCode": "1015 CJ",
@@ -69,6 +73,8 @@ class Deployment:
     test_key: str
     live_key: str
     account_id: str
+    worker_pid: int
+    receiver: Receiver
 
 
 class SigningInBrowser(Browser):
@@ -109,6 +115,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     require_system_part("Redis", _redis_up(), "start redis-server on 127.0.0.1:6379")
     tmp = tmp_path_factory.mktemp("deploy")
     partner, partner_server = fake_partner.start()
+    receiver = Receiver().start()  # the customer's webhook receiver, on loopback
     with private_cluster() as cluster, running_s3() as s3:
         database_url = _create_database(cluster)
         bucket = s3.new_bucket()
@@ -119,7 +126,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
                       PIETERPOST_RATE_LIMIT_PER_MINUTE="100000", PIETERPOST_RATE_LIMIT_IP_PER_MINUTE="1000000",
                       PIETERPOST_DAILY_ORDER_CAP="100000", PIETERPOST_FULFILLMENT_URL=partner.url,
                       PIETERPOST_FULFILLMENT_TOKEN=fake_partner.TOKEN, PIETERPOST_WORKER_POLL_SECONDS="0.2",
-                      PIETERPOST_FULFILLMENT_RETRY_BASE_SECONDS="0.2", PIETERPOST_FULFILLMENT_RETRY_MAX_SECONDS="1")
+                      PIETERPOST_FULFILLMENT_RETRY_BASE_SECONDS="0.2", PIETERPOST_FULFILLMENT_RETRY_MAX_SECONDS="1",
+                      PIETERPOST_WEBHOOK_ALLOW_PRIVATE_TARGETS="true")  # the receiver is on loopback
         email = f"ops-{uuid.uuid4().hex[:8]}@example.com"
         made = run_cli(["accounts", "create", "--email", email, "--password-stdin", "--approve", "--json"], env,
                        stdin=PASSWORD + "\n")
@@ -136,7 +144,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         try:
             with running_server(env, ports[0]), running_server(env, ports[1]), running_nginx(tmp, ports, nginx_port):
                 yield Deployment(base, [f"http://127.0.0.1:{p}" for p in ports], cluster, database_url, s3, bucket,
-                                 partner, email, keys["test"], keys["live"], account_id)
+                                 partner, email, keys["test"], keys["live"], account_id, worker.pid, receiver)
         finally:
             worker.terminate()
             try:
@@ -145,6 +153,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
                 worker.kill()
             worker_log.close()
             partner_server.shutdown()
+            receiver.stop()
 
 
 def _bearer(key: str, **extra: str) -> dict[str, str]:
@@ -160,6 +169,23 @@ async def _fund_live(database_url: str, account_id: str, cents: int) -> None:
         await fund(db, account_id, "live", cents)
     finally:
         await db.dispose()
+
+
+async def _senders(database_url: str, delivery_ids: list[str]) -> set[int]:
+    """The process ids that made these deliveries' attempts (``sent_by`` is host:pid:task)."""
+    from sqlalchemy import select
+
+    from domain.persistence.db import Database
+    from domain.persistence.webhook_models import WebhookAttempt
+
+    db = Database(database_url)
+    try:
+        async with db.read() as session:
+            sent_by = (await session.execute(select(WebhookAttempt.sent_by).where(
+                WebhookAttempt.delivery_id.in_(delivery_ids)))).scalars().all()
+    finally:
+        await db.dispose()
+    return {int(s.split(":")[1]) for s in sent_by}
 
 
 async def test_the_whole_journey_through_nginx(deployment: Deployment) -> None:
@@ -215,6 +241,13 @@ async def test_the_whole_journey_through_nginx(deployment: Deployment) -> None:
         public = await http.get(f"/api/public-assets/{asset_id}")
         assert public.status_code == 200 and public.content == png
 
+        # a webhook endpoint registered through nginx (test mode: the sandbox order's events go to it)
+        hook = await http.post("/v1/webhook-endpoints", headers=_bearer(d.test_key),
+                               json={"url": d.receiver.url, "enabledEvents": ["*"], "description": "e2e"})
+        assert hook.status_code == 200, hook.text
+        endpoint_id, secret = hook.json()["id"], hook.json()["secret"]
+        d.receiver.secrets[:] = [secret]  # the receiver verifies with this endpoint's secret only
+
         # payment through the sandbox checkout (test mode)
         link = await http.post("/v1/checkout-links", headers=_bearer(d.test_key, **{"Idempotency-Key": "sandbox-1"}),
                                json={"requestType": "postcard", "postcard": {
@@ -230,6 +263,26 @@ async def test_the_whole_journey_through_nginx(deployment: Deployment) -> None:
         assert paid.status_code == 303
         sandbox_order = (await http.get(f"/v1/orders/{link.json()['orderId']}", headers=_bearer(d.test_key))).json()
         assert sandbox_order["status"] in ("paid", "queued", "fulfilled") and sandbox_order["paidAt"]
+
+        # webhook delivery: the worker process (the servers run no worker) POSTs the sandbox order's events
+        sandbox_id = sandbox_order["orderId"]
+        expected = ["order.created", "order.checkout_opened", "order.paid", "order.fulfilled"]
+        deliveries: list[dict] = []
+        for _ in range(300):
+            listed = await http.get(f"/v1/webhook-endpoints/{endpoint_id}/deliveries", headers=_bearer(d.test_key))
+            assert listed.status_code == 200, listed.text
+            deliveries = listed.json()["data"]
+            if len(deliveries) >= len(expected) and all(x["status"] != "pending" for x in deliveries):
+                break  # settled: nothing more will be sent for these
+            await asyncio.sleep(0.1)
+        assert sorted(x["eventType"] for x in deliveries) == sorted(expected), deliveries
+        assert all(x["status"] == "succeeded" and x["attemptCount"] == 1 for x in deliveries), deliveries
+        got = [r for r in d.receiver.received if r.body["objectId"] == sandbox_id]
+        assert [r.body["type"] for r in got] == expected  # each once, in creation order
+        assert all(r.verified_with == [0] and r.answered == 200 for r in got)  # signed with the endpoint's secret
+        assert len({r.msg_id for r in got}) == len(expected) == len(d.receiver.received)
+        assert {r.msg_id for r in got} == {x["eventId"] for x in deliveries}
+        assert await _senders(d.database_url, [x["id"] for x in deliveries]) == {d.worker_pid}
 
     # OAuth sign-in with the MCP SDK through nginx; the tools see the same account and orders
     browser = SigningInBrowser(email=d.email, password=PASSWORD)
