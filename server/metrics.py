@@ -3,7 +3,8 @@
 Requests are counted by method, route template (``/v1/orders/{order_id}``, never the raw
 path, so ids do not become label values) and status, with a latency histogram; MCP tool
 calls by tool and outcome (``ok`` or the error code, a closed set). Orders by status, the
-job backlog and the database pool are read when scraped. Each app has its own registry
+backlog of each queue (``fulfillment``, ``webhooks``, ``webhook_fanout``: see
+``domain.use_cases.operations``) and the database pool are read when scraped. Each app has its own registry
 (tests build many apps in one process); the tool counter goes to the latest app's.
 """
 from __future__ import annotations
@@ -32,10 +33,12 @@ class Metrics:
                                  ("method", "route"), buckets=_LATENCY_BUCKETS, registry=r)
         self.tool_calls = Counter("pieterpost_mcp_tool_calls", "MCP tool calls", ("tool", "outcome"), registry=r)
         self.orders = Gauge("pieterpost_orders", "Orders by mode and status", ("mode", "status"), registry=r)
-        self.backlog = Gauge("pieterpost_jobs_backlog", "Jobs waiting or running", ("queue",), registry=r)
-        self.due = Gauge("pieterpost_jobs_due", "Jobs due now", ("queue",), registry=r)
-        self.oldest = Gauge("pieterpost_jobs_oldest_due_age_seconds", "Age of the oldest due job", ("queue",),
-                            registry=r)
+        self.backlog = Gauge("pieterpost_jobs_backlog", "Items waiting or in progress, by queue", ("queue",),
+                             registry=r)
+        self.due = Gauge("pieterpost_jobs_due", "Items due now (in progress included), by queue", ("queue",),
+                         registry=r)
+        self.oldest = Gauge("pieterpost_jobs_oldest_due_age_seconds", "Seconds the oldest due item has been due",
+                            ("queue",), registry=r)
         self.pool = Gauge("pieterpost_db_pool_connections", "This process's database pool", ("state",), registry=r)
 
     async def refresh(self, db: object) -> None:

@@ -39,7 +39,10 @@ class Claimed:
     worker_id: str
 
 
-def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+def due_now(now: datetime):  # type: ignore[no-untyped-def]
+    """A pending delivery a worker may send now, or is sending (leased): its attempt time has come,
+    its endpoint is enabled and no earlier event about the same object is still waiting for it.
+    ``/metrics`` counts these as the ``webhooks`` queue's due items."""
     d = WebhookDelivery
     earlier = aliased(WebhookDelivery)
     blocked = exists().where(earlier.endpoint_id == d.endpoint_id, earlier.object_id == d.object_id,
@@ -47,8 +50,12 @@ def _claimable(now: datetime):  # type: ignore[no-untyped-def]
     unfanned = exists().where(Event.account_id == d.account_id, Event.object_id == d.object_id,
                               Event.seq < d.event_seq, Event.fanned_out.is_(False))
     enabled = exists().where(WebhookEndpoint.id == d.endpoint_id, WebhookEndpoint.status == "enabled")
-    return (d.status == "pending", d.next_attempt_at <= now,
-            or_(d.leased_until.is_(None), d.leased_until < now), enabled, ~blocked, ~unfanned)
+    return (d.status == "pending", d.next_attempt_at <= now, enabled, ~blocked, ~unfanned)
+
+
+def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+    d = WebhookDelivery
+    return (*due_now(now), or_(d.leased_until.is_(None), d.leased_until < now))
 
 
 async def claim_due(db: Database, settings: Settings, worker_id: str, limit: int) -> list[Claimed]:

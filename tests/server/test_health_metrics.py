@@ -127,3 +127,73 @@ async def test_metrics_scrape_parses_and_counts_requests_tools_orders_and_jobs(m
     assert ages["fulfillment"] >= 0
     pool = {s.labels["state"]: s.value for s in _samples(families, "pieterpost_db_pool_connections")}
     assert "in_use" in pool and pool["in_use"] >= 0
+
+
+def _queues(text: str) -> dict[str, tuple[float, float, float]]:
+    """queue -> (backlog, due, oldest due age in seconds), from one scrape."""
+    families = _families(text)
+    figures = [{s.labels["queue"]: s.value for s in _samples(families, name)} for name in (
+        "pieterpost_jobs_backlog", "pieterpost_jobs_due", "pieterpost_jobs_oldest_due_age_seconds")]
+    return {queue: (figures[0][queue], figures[1][queue], figures[2][queue]) for queue in figures[0]}
+
+
+async def test_metrics_webhook_queues_count_deliveries_to_an_unreachable_endpoint_and_their_age(
+        settings: Settings, account, db) -> None:
+    from datetime import timedelta
+
+    from domain.core import clock
+    from domain.webhooks.rounds import run_round
+    from server.app import create_app
+    from tests.support.payments import fund
+    from tests.support.webhook_backlog import settle_pending
+
+    hooked = settings.model_copy(update={"metrics_token": METRICS_TOKEN, "webhook_allow_private_targets": True,
+                                         "webhook_timeout_seconds": 1.0})
+    await settle_pending(settings.database_url)  # other tests' deliveries: the backlog starts at 0
+    key = auth(account["test_key"])
+    scrape_key = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    try:
+        async with serving(create_app(hooked, run_migrations=False)) as base, httpx.AsyncClient(
+                base_url=base, timeout=30) as http:
+            async def queues() -> dict[str, tuple[float, float, float]]:
+                scraped = await http.get("/metrics", headers=scrape_key)
+                assert scraped.status_code == 200
+                return _queues(scraped.text)
+
+            before = await queues()
+            assert before["webhooks"] == (0, 0, 0) and before["webhook_fanout"] == (0, 0, 0)
+
+            nobody = f"http://127.0.0.1:{free_port()}/hooks"  # nothing listens there
+            endpoint = await http.post("/v1/webhook-endpoints", headers=key, json={"url": nobody})
+            assert endpoint.status_code == 200, endpoint.text
+            for _ in range(3):  # one delivery each, made at once (no fan-out), all about the endpoint
+                sent = await http.post(f"/v1/webhook-endpoints/{endpoint.json()['id']}/test", headers=key)
+                assert sent.status_code == 200, sent.text
+            await fund(db, account["id"], "test", 10_000)
+            order = await http.post("/v1/orders", json=DIRECT_LETTER, headers={**key, "Idempotency-Key": "wh-1"})
+            assert order.status_code == 200, order.text
+            events = (await http.get("/v1/events", params={"objectId": order.json()["orderId"]}, headers=key)
+                      ).json()["data"]
+            assert len(events) >= 2
+
+            queued = await queues()
+            assert queued["webhooks"][:2] == (3, 1)  # the later two wait for the first: one object, in order
+            assert queued["webhook_fanout"][:2] == (len(events), len(events))
+
+            clock.advance(timedelta(seconds=60))
+            aged = await queues()
+            assert aged["webhooks"][:2] == (3, 1) and aged["webhooks"][2] >= 60
+            assert aged["webhook_fanout"][2] >= 60
+
+            # a worker round: events fanned out, every sendable delivery tried once and refused
+            outcomes = await run_round(db, hooked, "metrics-test")
+            assert outcomes == ["retry"] * 2, outcomes  # the first of each object; the rest wait behind it
+            tried = await queues()
+            assert tried["webhook_fanout"] == (0, 0, 0)
+            assert tried["webhooks"] == (3 + len(events), 0, 0)  # retries not due yet, later events queued
+
+            clock.advance(timedelta(minutes=10))  # past the first retry's 5 s (+10 % jitter)
+            due = await queues()
+            assert due["webhooks"][:2] == (3 + len(events), 2) and due["webhooks"][2] >= 600 - 5.5
+    finally:
+        clock.reset()

@@ -12,6 +12,7 @@ from domain.core import clock
 from domain.core.settings import Settings
 from tests.conftest import make_settings
 from tests.support.apps import asgi_client, running_app
+from tests.support.webhook_backlog import settle_pending
 from tests.support.webhook_receiver import Receiver
 
 
@@ -51,18 +52,6 @@ def moved_clock() -> Iterator[None]:
 async def quiet_deliveries(request: pytest.FixtureRequest) -> None:
     """Earlier tests' receivers are gone: their pending deliveries (and events not yet fanned out)
     are settled before each test, so a round's outcomes are this test's own."""
-    from sqlalchemy import update
-
-    from domain.persistence.db import Database
-    from domain.persistence.webhook_models import Event, WebhookDelivery
-
     if "database_url" not in request.fixturenames:
         return  # (the two-process test has a database of its own)
-    db = Database(request.getfixturevalue("settings").database_url)
-    try:
-        async with db.transaction() as session:
-            await session.execute(update(WebhookDelivery).where(WebhookDelivery.status == "pending")
-                                  .values(status="cancelled"))
-            await session.execute(update(Event).where(Event.fanned_out.is_(False)).values(fanned_out=True))
-    finally:
-        await db.dispose()
+    await settle_pending(request.getfixturevalue("settings").database_url)
