@@ -2,6 +2,7 @@
 spelling alone and what ``check_address`` refuses once a name is resolved."""
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 
 import pytest
@@ -14,7 +15,8 @@ from domain.core.errors import InvalidRequest
     "http://files.example.com/a.png", "wss://files.example.com/a.png", "ws://files.example.com/",
     "ftp://files.example.com/", "file:///etc/passwd", "javascript:alert(1)", "HTTPS-ish://files.example.com/",
     "https://user:pw@files.example.com/", "https://user@files.example.com/",
-    "https://files.example.com:0/", "https://files.example.com:65536/",
+    "https://files.example.com:0/", "https://files.example.com:-1/", "https://files.example.com:65536/",
+    "https://files.example.com:99999/", "https://files.example.123/",
     "https://localhost/", "https://localhost./", "https://printer.localhost/", "https://a.b.localhost/",
     "https://-bad.example.com/", "https://bad-.example.com/", "https://under_score.example.com/",
     "https://2130706433/", "https://0x7f.1/", "https://127.1/", "https://0177.0.0.1/", "https://1.2.3.04/",
@@ -31,6 +33,7 @@ def test_refused_from_the_spelling_alone(url: str) -> None:
     ("https://FILES.Example.com./x", "files.example.com.", 443, None),
     ("https://files.example.com:1/", "files.example.com", 1, None),
     ("https://files.example.com:65535/", "files.example.com", 65535, None),
+    ("https://1.example.com/", "1.example.com", 443, None),  # only the last label decides "this is IPv4"
     ("https://93.184.216.34/", "93.184.216.34", 443, "93.184.216.34"),
     ("https://[2606:4700::1111]:8443/", "2606:4700::1111", 8443, "2606:4700::1111"),
 ])
@@ -45,6 +48,7 @@ def test_accepted_urls_keep_host_port_and_literal(url: str, host: str, port: int
     "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255", "192.0.2.1", "198.18.0.1",
     "::1", "::", "fc00::1", "fd00::1", "fe80::1", "fec0::1", "ff02::1", "::ffff:8.8.8.8", "::8.8.8.8",
     "64:ff9b::808:808", "2002:808:808::1", "2001::1", "2001:db8::1", "not-an-address", "",
+    "4000::1", "fe00::1",  # IETF-reserved, not yet allocated: Python calls them global, yet nothing public lives there
 ])
 def test_non_public_addresses_are_refused(address: str) -> None:
     with pytest.raises(InvalidRequest):
@@ -55,3 +59,9 @@ def test_non_public_addresses_are_refused(address: str) -> None:
 def test_public_addresses_pass(address: str) -> None:
     assert check_address(address, "fileUrl") == ipaddress.ip_address(address)
     assert is_public_address(ipaddress.ip_address(address))
+
+
+def test_a_checked_target_cannot_be_altered_after_the_check() -> None:
+    target = check_url("https://files.example.com/", "fileUrl")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        target.host = "127.0.0.1"  # type: ignore[misc]

@@ -16,9 +16,10 @@ class Clock:
 
     def __init__(self) -> None:
         self.offset = timedelta(0)
+        self.frozen: datetime | None = None  # set: time stands still there (exact-instant edges)
 
     def __call__(self) -> datetime:
-        return utcnow() + self.offset
+        return self.frozen if self.frozen is not None else utcnow() + self.offset
 
     def advance(self, seconds: float) -> None:
         self.offset += timedelta(seconds=seconds)
