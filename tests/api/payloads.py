@@ -1,4 +1,4 @@
-"""Seed 002 request bodies used across the API tests."""
+"""The README quick start's request bodies, used across the API tests."""
 from __future__ import annotations
 
 import copy

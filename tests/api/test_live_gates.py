@@ -1,4 +1,4 @@
-"""Live gating (SPEC "Accounts", seed 001 "Safety model"): live keys need ``liveEnabled``, live
+"""Live gating (docs/product.md § Accounts and approval, § Test and live mode): live keys need ``liveEnabled``, live
 direct send needs ``approvedForDirectSend``, and accounts awaiting approval have a live-order
 cap (``live_order_cap_reached``). Test mode never needs approval."""
 from __future__ import annotations

@@ -18,7 +18,7 @@ PRICE = 200
 async def test_sixty_concurrent_orders_against_wallet_for_25(client: httpx.AsyncClient, account: dict,
                                                              db: Database) -> None:
     key = account["test_key"]
-    topup = 5100  # whole euros (SPEC): covers 25 letters of 200, not 26
+    topup = 5100  # whole euros (docs/product.md § Top-ups): covers 25 letters of 200, not 26
     created = await client.post("/v1/credits/topups", json={"amountCents": topup}, headers=auth(key))
     assert created.json()["wallet"]["balanceCents"] == topup
     responses = await asyncio.gather(*(client.post("/v1/orders", json=DIRECT_LETTER, headers=auth(key))

@@ -1,5 +1,5 @@
 """``/v1/openapi.json`` describes each response exactly: every field a real response carries is
-documented and every required field is present (SPEC: "describes every /v1 route exactly")."""
+documented and every required field is present (docs/product.md: the document describes every /v1 route exactly)."""
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,4 @@
-"""Seed 002 quick start through the ASGI app: top-up, direct letter, read back, shapes."""
+"""The README quick start through the ASGI app: top-up, direct letter, read back, shapes."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""Request bodies from the product documents (seed 000, 001, 002), as data for tests.
+"""Request bodies from the product design documents, as data for tests.
 
 MCP examples are listed with their tool-only keys (``mode``, ``idempotencyKey``,
 ``confirmLiveSend``, ``maxAmountCents``) because the MCP adapter strips those before

@@ -1,4 +1,4 @@
-"""Country normalisation and per-country address rules (SPEC "Domain rules" > Recipient)."""
+"""Country normalisation and per-country address rules (docs/product.md § Recipients and addresses)."""
 from __future__ import annotations
 
 import pytest

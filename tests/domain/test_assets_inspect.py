@@ -1,4 +1,4 @@
-"""Per-kind validation of uploads from their bytes (SPEC "Assets")."""
+"""Per-kind validation of uploads from their bytes (docs/product.md § Assets)."""
 from __future__ import annotations
 
 from pathlib import Path

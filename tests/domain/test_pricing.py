@@ -1,4 +1,4 @@
-"""Pricing (SPEC "Pricing"): the seed examples' amounts come out of the defaults."""
+"""Pricing (docs/product.md § Pricing): the documented example amounts come out of the defaults."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""Template placeholders per recipient (SPEC "Templates")."""
+"""Template placeholders per recipient (docs/product.md § Letters and postcards)."""
 from __future__ import annotations
 
 import pytest

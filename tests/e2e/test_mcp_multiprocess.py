@@ -1,4 +1,4 @@
-"""Two ``pieterpost serve`` processes on one database behave as one MCP server (SPEC "Running").
+"""Two ``pieterpost serve`` processes on one database behave as one MCP server (README, docs/deploy.md).
 
 The endpoint is stateless Streamable HTTP, so no session lives in a process: the SDK client's
 requests are sent alternately to process A and process B (initialize on one, the calls on

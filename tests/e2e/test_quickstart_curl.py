@@ -1,4 +1,4 @@
-"""The seed 002 quick start as a curl session against a real ``pieterpost serve``."""
+"""The README's quick start as a curl session against a real ``pieterpost serve``."""
 from __future__ import annotations
 
 import json

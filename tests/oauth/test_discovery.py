@@ -1,4 +1,4 @@
-"""Metadata at every SPEC location, 200 without redirects, one issuer string everywhere."""
+"""Metadata at every location docs/product.md § OAuth lists, 200 without redirects, one issuer string everywhere."""
 from __future__ import annotations
 
 import pytest

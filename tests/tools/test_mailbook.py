@@ -1,4 +1,4 @@
-"""Mailbook contact CRUD and search through the MCP tools (seed 001 "Mailbook contacts")."""
+"""Mailbook contact CRUD and search through the MCP tools (docs/product.md § Mailbook)."""
 from __future__ import annotations
 
 import uuid

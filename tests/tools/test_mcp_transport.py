@@ -1,6 +1,6 @@
 """The MCP endpoint over real HTTP (uvicorn) with the SDK client and a real OAuth token.
 
-Covers SPEC "MCP server": /mcp and /mcp/ without redirect, every protocol version, legacy SSE,
+Covers docs/product.md § MCP server: /mcp and /mcp/ without redirect, every protocol version, legacy SSE,
 Host/Origin checks, CORS, the 401 challenge, the 403 insufficient_scope answer, tools/list equal
 to the seed contract, JSON-RPC errors only for unknown tools.
 """
@@ -174,7 +174,7 @@ async def test_search_and_fetch_include_the_users_mcp_connections(live: LiveServ
 
 
 async def test_rate_limit_is_a_tool_error(database_url: str, asset_dir: Path) -> None:
-    """MCP calls count against the account's per-minute limit (SPEC "Limits") and say so as isError."""
+    """MCP calls count against the account's per-minute limit (docs/product.md § Limits) and say so as isError."""
     import httpx2
 
     from server.app import create_app

@@ -1,4 +1,4 @@
-"""Issue 3, Must show 4: every "Example tool arguments" block of seed 001, run in test mode.
+"""Issue 3, Must show 4: every example tool-argument block of the MCP design document, run in test mode.
 
 The blocks are kept verbatim in tests/fixtures/seed001_examples.json. Before they run, the
 objects they name exist for the calling account: contacts "Bart" and ``contact_bart_123``,
