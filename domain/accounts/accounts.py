@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.core.errors import InvalidRequest, NotFound
 from domain.core.ids import new_id
-from domain.persistence.models import Account
+from domain.persistence.models import Account, Wallet
 from domain.money.currency import DEFAULT_CURRENCY
-from domain.money.wallets import ensure_wallet
+from domain.money.wallets import empty_wallet, ensure_wallet
 
 
 def normalize_email(email: str) -> str:
@@ -55,6 +55,16 @@ async def get_account(session: AsyncSession, account_id: str) -> Account:
     if account is None:
         raise NotFound("Account not found.")
     return account
+
+
+async def account_with_wallet(session: AsyncSession, account_id: str, mode: str, currency: str) -> tuple[Account, Wallet]:
+    """The account and its wallet for ``mode``/``currency`` in one statement (hot read paths)."""
+    on_wallet = and_(Wallet.account_id == Account.id, Wallet.mode == mode, Wallet.currency == currency)
+    row = (await session.execute(select(Account, Wallet).outerjoin(Wallet, on_wallet).where(Account.id == account_id))).first()
+    if row is None:
+        raise NotFound("Account not found.")
+    account, wallet = row
+    return account, wallet if wallet is not None else empty_wallet(account_id, mode, currency)
 
 
 async def get_account_by_email(session: AsyncSession, email: str) -> Account | None:
