@@ -16,7 +16,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from domain.persistence import sqlite_driver
 
@@ -128,6 +128,12 @@ class Database:
         """Reads on the read engine: each statement sees the latest commit; writes are refused."""
         async with self._read_sessions() as session:
             yield session  # closing the session rolls back
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A bare read connection for Core statements on hot paths (no ORM session)."""
+        async with self.read_engine.connect() as conn:
+            yield conn
 
     async def ping(self) -> bool:
         async with self.read_engine.connect() as conn:
