@@ -49,14 +49,15 @@ _SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA 
 
 
 def _sqlite_engine(url: str, *, read: bool, **kwargs: Any) -> AsyncEngine:
-    """SQLite through ``sqlite_driver``: reads inline on the loop, writes one thread hop each."""
+    """SQLite through ``sqlite_driver``: statements run on the loop; writers never sleep in SQLite."""
     path = make_url(url).database or ":memory:"
     if read:
         # a read never waits long in WAL mode; query_only makes a stray write fail loudly
         pragmas = (*_SQLITE_PRAGMAS, "PRAGMA busy_timeout=1000", "PRAGMA query_only=ON")
     else:
-        pragmas = (*_SQLITE_PRAGMAS, "PRAGMA busy_timeout=30000")
-    engine = create_async_engine(url, async_creator=sqlite_driver.connector(path, inline=read, pragmas=pragmas), **kwargs)
+        pragmas = _SQLITE_PRAGMAS  # busy_timeout 0: BEGIN and COMMIT wait with asyncio.sleep instead
+    engine = create_async_engine(url, async_creator=sqlite_driver.connector(path, writer=not read, pragmas=pragmas),
+                                 **kwargs)
     if not read:
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn: Any) -> None:

@@ -4,12 +4,14 @@ aiosqlite runs every call on its connection's thread and hands the result back t
 loop: creating the cursor, executing, fetching and closing are four hops per statement, about
 a quarter of a millisecond each. SQLAlchemy's aiosqlite dialect accepts any connection with
 aiosqlite's coroutine surface (``async_creator``), so this module supplies one over a plain
-``sqlite3`` connection with two ways of running a call:
+``sqlite3`` connection that runs each call on the event loop itself: a statement takes
+microseconds, far less than a hop to a thread and back.
 
-- **inline** (the read engine): on the event loop itself. A read in WAL mode never waits for a
-  writer, it takes microseconds, and ``busy_timeout`` bounds the rare wait (WAL recovery).
-- **one hop** (the write engine): execute and fetch together on a worker thread, so a write
-  waiting for another process's lock (``busy_timeout``) never blocks the loop.
+What must never happen on the loop is a wait for another process's lock. Readers never wait in
+WAL mode (``busy_timeout`` bounds the rare exception, WAL recovery). Writers wait only to take
+the write lock, which ``BEGIN IMMEDIATE`` takes up front; so write connections run with
+``busy_timeout=0`` and ``BEGIN``/``COMMIT`` that find the database busy are retried with
+``asyncio.sleep`` between tries, for up to ``BUSY_SECONDS``, instead of sleeping inside SQLite.
 
 The connection is opened in autocommit mode (``isolation_level=None``): transactions are begun
 explicitly by ``domain/persistence/db.py`` (``BEGIN IMMEDIATE`` for writes).
@@ -18,22 +20,35 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
-Runner = Callable[[Callable[[], Any]], Any]
-
-_WRITE_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pieterpost-sqlite")
-
-
-async def _inline(call: Callable[[], Any]) -> Any:
-    return call()
+#: How long a write waits for another process's write lock before it fails (as busy_timeout did).
+BUSY_SECONDS = 30.0
+_RETRIED = ("BEGIN", "COMMIT")
 
 
-async def _one_hop(call: Callable[[], Any]) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(_WRITE_THREADS, call)
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or \
+        "database is locked" in str(error)
+
+
+async def _when_free(call: Callable[[], Any], *, retry: bool) -> Any:
+    """``call()``; if it is a lock-taking statement that found the database busy, try again later."""
+    if not retry:
+        return call()
+    deadline = time.monotonic() + BUSY_SECONDS
+    pause = 0.001
+    while True:
+        try:
+            return call()
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() + pause > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def _execute(cursor: sqlite3.Cursor, sql: str, params: Any) -> list[Any] | None:
@@ -45,11 +60,11 @@ def _execute(cursor: sqlite3.Cursor, sql: str, params: Any) -> list[Any] | None:
 class Cursor:
     """The part of aiosqlite's cursor that SQLAlchemy's adapter calls."""
 
-    __slots__ = ("_cursor", "_run", "_rows")
+    __slots__ = ("_cursor", "_writer", "_rows")
 
-    def __init__(self, cursor: sqlite3.Cursor, run: Runner) -> None:
+    def __init__(self, cursor: sqlite3.Cursor, writer: bool) -> None:
         self._cursor = cursor
-        self._run = run
+        self._writer = writer
         self._rows: list[Any] | None = None
 
     async def __aenter__(self) -> Cursor:
@@ -79,11 +94,12 @@ class Cursor:
         self._cursor.arraysize = value
 
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
-        self._rows = await self._run(partial(_execute, self._cursor, sql, parameters))
+        retry = self._writer and sql.lstrip().upper().startswith(_RETRIED)
+        self._rows = await _when_free(partial(_execute, self._cursor, sql, parameters), retry=retry)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> Cursor:
-        await self._run(partial(self._cursor.executemany, sql, parameters))
+        self._cursor.executemany(sql, parameters)
         self._rows = None
         return self
 
@@ -110,9 +126,9 @@ class Cursor:
 class Connection:
     """The part of aiosqlite's connection that SQLAlchemy's adapter calls, over ``sqlite3``."""
 
-    def __init__(self, connection: sqlite3.Connection, run: Runner) -> None:
+    def __init__(self, connection: sqlite3.Connection, writer: bool) -> None:
         self._conn: sqlite3.Connection | None = connection
-        self._run = run
+        self._writer = writer
 
     @property
     def _connection(self) -> sqlite3.Connection | None:
@@ -129,15 +145,15 @@ class Connection:
         return self._open().isolation_level
 
     def cursor(self) -> Cursor:
-        return Cursor(self._open().cursor(), self._run)
+        return Cursor(self._open().cursor(), self._writer)
 
     async def commit(self) -> None:
-        await self._run(self._open().commit)
+        await _when_free(self._open().commit, retry=self._writer)
 
     async def rollback(self) -> None:
         conn = self._open()
         if conn.in_transaction:
-            await self._run(conn.rollback)
+            conn.rollback()
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._open().create_function(*args, **kwargs)
@@ -154,16 +170,16 @@ class Connection:
             conn.close()
 
 
-def connector(path: str, *, inline: bool, pragmas: Sequence[str]) -> Callable[[], Any]:
+def connector(path: str, *, writer: bool, pragmas: Sequence[str]) -> Callable[[], Any]:
     """An ``async_creator`` for ``create_async_engine``: a new configured connection per call."""
-    run: Runner = _inline if inline else _one_hop
 
     async def connect() -> Connection:
-        # check_same_thread=False: one-hop calls run on pool threads, one at a time per connection
-        # (SQLAlchemy's adapter holds a lock around each statement).
-        raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False, uri=path.startswith("file:"))
+        # timeout=0: never sleep in SQLite's busy handler on the loop (see the module docstring);
+        # check_same_thread=False: SQLAlchemy may close a pooled connection from its own thread
+        raw = sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False,
+                              uri=path.startswith("file:"))
         for pragma in pragmas:
-            raw.execute(pragma)
-        return Connection(raw, run)
+            await _when_free(partial(raw.execute, pragma), retry=True)  # WAL switch-over needs a lock
+        return Connection(raw, writer)
 
     return connect
