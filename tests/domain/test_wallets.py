@@ -120,3 +120,26 @@ async def test_ledger_sum_of_a_wallet_without_rows_is_zero(db: Database, account
 def test_wallet_view_leaves_out_the_time_when_asked() -> None:
     wallet = Wallet(id="wal_1", account_id="acct", mode="live", currency="usd", balance_cents=42)
     assert wallet_view(wallet, with_updated_at=False) == {"balanceCents": 42, "currency": "usd", "mode": "live"}
+
+
+@pytest.mark.parametrize("other", ["usd", "aud"])  # sorting after and before "eur"
+async def test_each_currency_and_mode_has_its_own_wallet(db: Database, account: dict, other: str) -> None:
+    async with db.transaction() as session:
+        eur = await ensure_wallet(session, account["id"], "test", "eur")  # made with the account
+        await post_entry(session, eur, 500, "topup")
+    async with db.read() as session:
+        unseen = await peek_wallet(session, account["id"], "test", other)
+        assert (unseen.id, unseen.balance_cents, unseen.currency) == ("", 0, other)
+    async with db.transaction() as session:
+        created = await ensure_wallet(session, account["id"], "test", other)
+        assert created.id != eur.id and (created.currency, created.balance_cents) == (other, 0)
+        await post_entry(session, created, 70, "topup")
+    async with db.transaction() as session:
+        snapshot, _ = await post_entry_for(session, account["id"], "test", other, -70, "debit")
+        assert (snapshot.id, snapshot.balance_cents) == (created.id, 0)
+    async with db.read() as session:
+        assert (await peek_wallet(session, account["id"], "test", "eur")).balance_cents == 500
+        assert (await peek_wallet(session, account["id"], "test", other)).id == created.id
+        assert (await peek_wallet(session, account["id"], "live", "eur")).id == ""
+    assert await _state(db, account["id"]) == (500, 500, 1)
+    assert await _state(db, account["id"], currency=other) == (0, 0, 2)
