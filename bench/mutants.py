@@ -39,7 +39,7 @@ class Target:
 
 
 TARGETS = (
-    Target("wallets", "domain/money/wallets.py", ("tests/domain/test_wallets.py", "tests/api/test_money.py")),
+    Target("wallets", "domain/money/wallets.py", ("tests/domain/test_wallets.py",)),
     Target("idempotency", "domain/requests/idempotency.py", ("tests/domain/test_idempotency.py",
                                                              "tests/api/test_idempotency.py")),
     Target("pricing", "domain/money/pricing.py", ("tests/domain/test_pricing.py",)),

@@ -1,4 +1,4 @@
-"""Stripe webhook signature and the event filter at the domain level (docs/payments.md).
+"""Stripe webhook signature and the event filter at the domain level (docs/payments.md § Webhook).
 
 ``verify`` accepts an event only if Stripe signed exactly these bytes with our secret within
 the 5-minute tolerance; ``apply_event`` records each event id once and ignores events that are

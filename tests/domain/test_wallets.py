@@ -1,4 +1,4 @@
-"""Wallet and ledger rules at the domain level (docs/product.md § Top-ups), on the real database.
+"""Wallet and ledger rules at the domain level (docs/product.md § Wallets and ledger), on the real database.
 
 No overdraft (a debit to exactly zero passes, one cent more is refused and changes nothing), the
 balance always equals the sum of the ledger rows, each row records the balance after it, refunds
@@ -143,3 +143,16 @@ async def test_each_currency_and_mode_has_its_own_wallet(db: Database, account: 
         assert (await peek_wallet(session, account["id"], "live", "eur")).id == ""
     assert await _state(db, account["id"]) == (500, 500, 1)
     assert await _state(db, account["id"], currency=other) == (0, 0, 2)
+
+
+async def test_a_debit_by_owner_columns_touches_only_that_modes_wallet(db: Database, account: dict) -> None:
+    async with db.transaction() as session:
+        test = await ensure_wallet(session, account["id"], "test", "eur")
+        live = await ensure_wallet(session, account["id"], "live", "eur")
+        await post_entry(session, test, 300, "topup")
+        await post_entry(session, live, 300, "topup")
+    async with db.transaction() as session:
+        snapshot, entry = await post_entry_for(session, account["id"], "live", "eur", -100, "debit")
+        assert (snapshot.id, entry.wallet_id, entry.balance_after_cents) == (live.id, live.id, 200)
+    assert await _state(db, account["id"], mode="live") == (200, 200, 2)
+    assert await _state(db, account["id"], mode="test") == (300, 300, 1)
