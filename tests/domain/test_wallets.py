@@ -156,3 +156,8 @@ async def test_a_debit_by_owner_columns_touches_only_that_modes_wallet(db: Datab
         assert (snapshot.id, entry.wallet_id, entry.balance_after_cents) == (live.id, live.id, 200)
     assert await _state(db, account["id"], mode="live") == (200, 200, 2)
     assert await _state(db, account["id"], mode="test") == (300, 300, 1)
+    async with db.transaction() as session:
+        snapshot, entry = await post_entry_for(session, account["id"], "test", "eur", -100, "debit")
+        assert (snapshot.id, entry.wallet_id, entry.balance_after_cents) == (test.id, test.id, 200)
+    assert await _state(db, account["id"], mode="live") == (200, 200, 2)
+    assert await _state(db, account["id"], mode="test") == (200, 200, 2)
