@@ -39,9 +39,10 @@ class Target:
 
 
 TARGETS = (
-    Target("wallets", "domain/money/wallets.py", ("tests/api/test_money.py", "tests/api/test_quickstart.py")),
-    Target("idempotency", "domain/requests/idempotency.py", ("tests/api/test_idempotency.py",)),
-    Target("pricing", "domain/money/pricing.py", ("tests/domain/test_pricing.py", "tests/api/test_quickstart.py")),
+    Target("wallets", "domain/money/wallets.py", ("tests/domain/test_wallets.py",)),
+    Target("idempotency", "domain/requests/idempotency.py", ("tests/domain/test_idempotency.py",
+                                                             "tests/api/test_idempotency.py")),
+    Target("pricing", "domain/money/pricing.py", ("tests/domain/test_pricing.py",)),
     Target("pkce", "oauth/pkce.py", ("tests/oauth/test_pkce.py", "tests/oauth/test_refusals.py")),
     Target("tokens", "oauth/grants.py", ("tests/oauth/test_happy_path.py", "tests/oauth/test_grants.py",
                                          "tests/oauth/test_refusals.py", "tests/oauth/test_races.py",
@@ -52,7 +53,9 @@ TARGETS = (
     Target("bearer", "oauth/bearer.py", ("tests/oauth/test_bearer.py", "tests/oauth/test_refusals.py")),
     Target("scopes", "oauth/scopes.py", ("tests/tools/test_scope_matrix.py", "tests/oauth/test_refusals.py")),
     Target("ssrf_guard", "domain/adapters/http/netguard.py", ("tests/domain/test_netguard.py", "tests/domain/test_netfetch.py")),
-    Target("stripe_signature", "domain/payments/stripe_webhooks.py", ("tests/api/test_stripe_checkout.py",)),
+    Target("stripe_signature", "domain/payments/stripe_webhooks.py", ("tests/domain/test_stripe_webhooks.py",
+                                                                      "tests/api/test_stripe_checkout.py")),
+    Target("provider_signature", "domain/adapters/webhook_signatures.py", ("tests/domain/test_webhook_signatures.py",)),
     Target("csrf", "server/web/csrf.py", ("tests/web/test_csrf.py", "tests/web/test_dashboard_access.py")),
 )
 

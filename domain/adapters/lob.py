@@ -6,13 +6,10 @@ uploaded with it, and it is synchronous (urllib3). The REST shapes used here are
 documented ones (docs/providers/lob.md): HTTP Basic auth with the API key as user name,
 ``multipart/form-data`` with the PDF as a file part, our piece id in ``Idempotency-Key``,
 errors as ``{"error": {"message", "status_code", "code"}}``, rate limits as 429.
-Webhooks are signed with ``Lob-Signature`` = hex HMAC-SHA256 of ``"{timestamp}.{body}"``
-under the webhook secret, the timestamp in ``Lob-Signature-Timestamp``.
+Webhook signatures are checked in ``domain.adapters.webhook_signatures``.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 import json
 from collections.abc import Mapping
@@ -23,7 +20,7 @@ import httpx
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import RectangleObject
 
-from domain.adapters.mail_provider import Handoff, HandoffError, ProviderEvent, Submitted, WebhookRejected
+from domain.adapters.mail_provider import Handoff, HandoffError, ProviderEvent, Submitted
 from domain.core.settings import Settings
 
 LOB_VERSION = "2024-01-01"  # the first version that takes ``size`` on letters
@@ -241,33 +238,6 @@ def piece_events(body: Mapping[str, Any]) -> list[ProviderEvent]:
         events.append(ProviderEvent(f"{body['id']}:deleted", "provider_cancelled",
                                     _when(body.get("date_modified")), "Cancelled", None, expected))
     return events
-
-
-def verify_webhook(body: bytes, headers: Mapping[str, str], secret: str, tolerance: float,
-                   now: datetime) -> dict[str, Any]:
-    """The event, if Lob signed exactly these bytes at a time within ``tolerance`` of ``now``."""
-    signature = headers.get("lob-signature") or ""
-    stamp = headers.get("lob-signature-timestamp") or ""
-    if not secret:
-        raise WebhookRejected("Lob webhooks need PIETERPOST_LOB_WEBHOOK_SECRET.")
-    expected = hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    if not signature or not stamp or not hmac.compare_digest(expected, signature.strip().lower()):
-        raise WebhookRejected("The Lob-Signature header does not match this body.")
-    try:
-        seconds = float(stamp)
-    except ValueError as exc:
-        raise WebhookRejected("Lob-Signature-Timestamp is not a number.", stale=True) from exc
-    if seconds > 1e11:  # Lob sends milliseconds
-        seconds /= 1000
-    if abs(now.timestamp() - seconds) > tolerance:
-        raise WebhookRejected("The Lob webhook timestamp is outside the allowed window.", stale=True)
-    try:
-        event = json.loads(body)
-    except ValueError as exc:
-        raise WebhookRejected("The Lob webhook body is not JSON.", stale=True) from exc
-    if not (isinstance(event, dict) and isinstance(event.get("id"), str) and isinstance(event.get("body"), dict)):
-        raise WebhookRejected("The Lob webhook body is not an event.", stale=True)
-    return event
 
 
 def webhook_event(event: Mapping[str, Any]) -> tuple[str | None, ProviderEvent | None]:

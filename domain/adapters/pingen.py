@@ -13,8 +13,6 @@ API host instead of the identity host and has no idempotency key, so it is not u
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 from collections.abc import Mapping
@@ -23,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from domain.adapters.mail_provider import Handoff, HandoffError, ProviderEvent, Submitted, WebhookRejected
+from domain.adapters.mail_provider import Handoff, HandoffError, ProviderEvent, Submitted
 from domain.core.settings import Settings
 
 JSON_API = "application/vnd.api+json"
@@ -186,32 +184,6 @@ def _when(value: object) -> datetime:
         except ValueError:
             pass
     return datetime.now(UTC)
-
-
-def verify_webhook(body: bytes, headers: Mapping[str, str], secret: str, max_age: float, tolerance: float,
-                   now: datetime) -> dict[str, Any]:
-    """The event, if Pingen signed exactly these bytes and it is not older than ``max_age``.
-
-    Pingen signs no timestamp header; the signed body's ``created_at`` is the time checked.
-    """
-    if not secret:
-        raise WebhookRejected("Pingen webhooks need PIETERPOST_PINGEN_WEBHOOK_SECRET.")
-    signature = (headers.get("signature") or "").strip().lower()
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    if not signature or not hmac.compare_digest(expected, signature):
-        raise WebhookRejected("The Signature header does not match this body.")
-    try:
-        event = json.loads(body)
-        data = event["data"]
-        created = datetime.strptime(data["attributes"]["created_at"], "%Y-%m-%dT%H:%M:%S%z")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise WebhookRejected("The Pingen webhook body is not an event.", stale=True) from exc
-    age = now.timestamp() - created.timestamp()
-    if age > max_age or age < -tolerance:
-        raise WebhookRejected("The Pingen webhook is outside the allowed time window.", stale=True)
-    if not isinstance(data.get("id"), str):
-        raise WebhookRejected("The Pingen webhook has no id.", stale=True)
-    return event
 
 
 def webhook_event(event: Mapping[str, Any]) -> tuple[str | None, ProviderEvent | None]:

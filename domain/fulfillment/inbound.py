@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from domain.adapters import lob, pingen
+from domain.adapters.webhook_signatures import verify_lob, verify_pingen
 from domain.adapters.mail_provider import HandoffError, ProviderEvent, WebhookRejected
 from domain.core.clock import utcnow
 from domain.core.errors import DomainError, ErrorCode, InvalidRequest
@@ -34,12 +35,12 @@ def _verified(provider: str, settings: Settings, body: bytes,
     now = utcnow()
     try:
         if provider == "lob":
-            event: dict[str, Any] = lob.verify_webhook(body, headers, settings.lob_webhook_secret,
-                                                       settings.provider_webhook_tolerance_seconds, now)
+            event: dict[str, Any] = verify_lob(body, headers, settings.lob_webhook_secret,
+                                                   settings.provider_webhook_tolerance_seconds, now)
             return lob.webhook_event(event)
-        event = pingen.verify_webhook(body, headers, settings.pingen_webhook_secret,
-                                      settings.pingen_webhook_max_age_seconds,
-                                      settings.provider_webhook_tolerance_seconds, now)
+        event = verify_pingen(body, headers, settings.pingen_webhook_secret,
+                              settings.pingen_webhook_max_age_seconds,
+                              settings.provider_webhook_tolerance_seconds, now)
         return pingen.webhook_event(event)
     except WebhookRejected as exc:
         if exc.stale:

@@ -44,7 +44,9 @@ def verify(payload: bytes, signature: str | None, settings: Settings) -> dict[st
         event = json.loads(text)
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
         raise InvalidRequest("The Stripe-Signature header does not match this body.") from exc
-    data = event.get("data") if isinstance(event, dict) else None
+    if not isinstance(event, dict):
+        raise InvalidRequest("The webhook body is not a Stripe event.")
+    data = event.get("data")
     if not (isinstance(event.get("id"), str) and isinstance(event.get("type"), str)
             and isinstance(data, dict) and isinstance(data.get("object"), dict)):
         raise InvalidRequest("The webhook body is not a Stripe event.")

@@ -77,3 +77,9 @@ def test_page_limit_refuses_more_and_names_the_letter() -> None:
 def test_page_limit_is_configurable() -> None:
     with pytest.raises(InvalidRequest):
         check_letter_pages(3, Settings(letter_max_pages=2), "letters[0]")
+
+
+@pytest.mark.parametrize("pages", [0, -1])
+def test_page_check_refuses_a_letter_without_pages(pages: int) -> None:
+    with pytest.raises(ValueError, match="at least one page"):
+        check_letter_pages(pages, SETTINGS, "letters[0]")
