@@ -60,6 +60,7 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/readyz", health.readyz, methods=["GET"]),
         Route("/metrics", metrics.metrics_endpoint, methods=["GET"]),
+        *mcp_endpoint.routes(),  # early: the router tries routes in order, and MCP calls are the busiest
         *api_orders.routes,
         *api_uploads.routes,
         *api_proofs.routes,
@@ -76,7 +77,6 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
         *signin.routes,
         *dashboard.routes,
         *web_docs.routes,
-        *mcp_endpoint.routes(),
         *mcp_docs_routes.build_routes(settings),
         *stripe_webhook.routes,
         *provider_webhooks.routes,

@@ -90,7 +90,9 @@ def timed_receive(scope: Scope, receive: Receive, *, idle: float, total: float) 
             return await receive()
         wait = min(idle, deadline - time.monotonic())
         try:
-            message = await asyncio.wait_for(receive(), timeout=max(wait, 0.001))
+            # asyncio.timeout, not wait_for: wait_for wraps every chunk's receive in a new task
+            async with asyncio.timeout(max(wait, 0.001)):
+                message = await receive()
         except TimeoutError:
             log.info("request body timed out", extra={"fields": {"path": scope.get("path")}})
             raise DomainError("The request body arrived too slowly; send it again.",

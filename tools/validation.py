@@ -3,12 +3,18 @@
 Failures become ``invalid_request`` naming the field path the way REST does
 (``letters[3].recipient.name``), without echoing the offending value (it may be a large
 base64 blob or personal data).
+
+Two validators for the same Draft 2020-12 schema: ``jsonschema_rs`` answers "valid?" in about
+a microsecond and decides every call; only a document it refuses goes to ``jsonschema``, whose
+error tree picks the one message we show. Validating every call's arguments and result with
+``jsonschema`` alone cost about a tenth of a millisecond each.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
@@ -64,8 +70,17 @@ class ArgumentValidator:
     def __init__(self, schema: dict[str, Any]) -> None:
         Draft202012Validator.check_schema(schema)
         self._validator = Draft202012Validator(schema)
+        self._fast = jsonschema_rs.Draft202012Validator(schema)
+
+    def is_valid(self, document: Any) -> bool:
+        try:
+            return bool(self._fast.is_valid(document))
+        except (ValueError, TypeError, OverflowError):  # a value it cannot convert: ask jsonschema
+            return bool(self._validator.is_valid(document))
 
     def check(self, arguments: dict[str, Any]) -> None:
+        if self.is_valid(arguments):
+            return
         error = best_match(self._validator.iter_errors(arguments))
         if error is not None:
             where, message = _describe(error)
@@ -73,4 +88,6 @@ class ArgumentValidator:
 
     def errors(self, document: Any) -> list[str]:
         """All problems, for output-schema checks (logged, never shown to callers)."""
+        if self.is_valid(document):
+            return []
         return [f"{field_path(e.absolute_path) or '$'}: {e.message}" for e in self._validator.iter_errors(document)]

@@ -36,9 +36,12 @@ async def peek_wallet(session: AsyncSession, account_id: str, mode: str, currenc
     """Read-only view: the wallet, or an unsaved empty one when none exists yet."""
     stmt = select(Wallet).where(Wallet.account_id == account_id, Wallet.mode == mode, Wallet.currency == currency)
     wallet = (await session.execute(stmt)).scalar_one_or_none()
-    if wallet is None:
-        wallet = Wallet(id="", account_id=account_id, mode=mode, currency=currency, balance_cents=0, updated_at=utcnow())
-    return wallet
+    return wallet if wallet is not None else empty_wallet(account_id, mode, currency)
+
+
+def empty_wallet(account_id: str, mode: str, currency: str) -> Wallet:
+    """What a wallet that was never credited looks like (unsaved: it has no id)."""
+    return Wallet(id="", account_id=account_id, mode=mode, currency=currency, balance_cents=0, updated_at=utcnow())
 
 
 async def post_entry(

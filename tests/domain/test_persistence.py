@@ -1,0 +1,93 @@
+"""domain/persistence: the read engine refuses writes, and SQLite writers wait for another
+process's lock on the event loop's terms (docs/speed.md § One transaction per request)."""
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from domain.persistence import sqlite_driver
+from domain.persistence.db import Database
+
+
+async def test_the_read_engine_refuses_writes(db: Database) -> None:
+    """db.read() is for reads only: a stray write fails loudly instead of being rolled back unseen."""
+    with pytest.raises(DBAPIError):
+        async with db.read() as session:
+            await session.execute(text("UPDATE accounts SET status = status WHERE id = 'acc_none'"))
+
+
+async def test_a_read_sees_what_a_write_just_committed(db: Database, account: dict[str, str]) -> None:
+    async with db.transaction() as session:
+        await session.execute(text("UPDATE accounts SET live_enabled = :on WHERE id = :id"),
+                              {"on": True, "id": account["id"]})
+    async with db.read() as session:
+        row = (await session.execute(text("SELECT live_enabled FROM accounts WHERE id = :id"),
+                                     {"id": account["id"]})).one()
+    assert bool(row[0]) is True
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> Database:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/driver.db")
+    async with database.transaction() as session:
+        await session.execute(text("CREATE TABLE notes (body TEXT)"))
+    yield database
+    await database.dispose()
+
+
+def _hold_write_lock(path: Path) -> sqlite3.Connection:
+    """Another process's writer: it takes the write lock and keeps it."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+async def test_a_writer_waits_for_another_process_without_blocking_the_loop(sqlite_db: Database,
+                                                                            tmp_path: Path) -> None:
+    other = _hold_write_lock(tmp_path / "driver.db")
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    async def write() -> None:
+        async with sqlite_db.transaction() as session:
+            await session.execute(text("INSERT INTO notes VALUES ('after the lock')"))
+
+    ticking = asyncio.create_task(ticker())
+    writing = asyncio.create_task(write())
+    await asyncio.sleep(0.3)
+    assert not writing.done()  # still waiting for the lock
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(writing, timeout=5)
+    ticking.cancel()
+    assert ticks >= 20, f"the loop ran only {ticks} times while the writer waited"
+    async with sqlite_db.read() as session:
+        assert (await session.execute(text("SELECT body FROM notes"))).scalars().all() == ["after the lock"]
+
+
+async def test_a_writer_gives_up_after_busy_seconds(sqlite_db: Database, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_driver, "BUSY_SECONDS", 0.2)
+    other = _hold_write_lock(tmp_path / "driver.db")
+    started = time.monotonic()
+    try:
+        with pytest.raises(OperationalError, match="locked"):
+            async with sqlite_db.transaction() as session:
+                await session.execute(text("INSERT INTO notes VALUES ('never')"))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert 0.15 <= time.monotonic() - started < 2
+    async with sqlite_db.read() as session:
+        assert (await session.execute(text("SELECT count(*) FROM notes"))).scalar_one() == 0
