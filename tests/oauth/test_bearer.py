@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from domain.core.settings import Settings
 from oauth import bearer
 from oauth.hashing import token_hash
 from oauth.models import OAuthGrant, OAuthToken
@@ -51,6 +52,14 @@ async def test_the_challenge_names_realm_metadata_and_scopes_exactly(oauth_app) 
                             scope="api:send") == (
         f'Bearer realm="PieterPost MCP", resource_metadata="{META}/mcp", scope="api:send", '
         "error=\"insufficient_scope\", error_description=\"needs 'api:send'  now\"")
+
+
+def test_the_metadata_path_is_compared_by_value() -> None:
+    """A request's path is a string built at run time, not the literal in the code."""
+    settings = Settings(base_url="http://127.0.0.1:8000", secret_key="bearer-test",
+                        database_url="sqlite+aiosqlite:///:memory:")
+    runtime_path = "".join(["/", "mcp"])
+    assert bearer.resource_metadata_url(settings, runtime_path) == f"{META}/mcp"
 
 
 def test_an_errors_message_is_its_description_else_its_code_else_a_default() -> None:
