@@ -62,10 +62,16 @@ async def test_credit_debit_to_exactly_zero_and_refund_keep_balance_equal_to_led
     assert await _state(db, account["id"]) == (200, 200, 3)
 
 
-async def test_overdraft_by_one_cent_is_refused_and_changes_nothing(db: Database, account: dict) -> None:
+async def _funded(db: Database, account_id: str, cents: int) -> Wallet:
+    """The account's test EUR wallet, topped up by ``cents`` in a transaction of its own."""
     async with db.transaction() as session:
-        wallet = await ensure_wallet(session, account["id"], "test", "eur")
-        await post_entry(session, wallet, 300, "topup")
+        wallet = await ensure_wallet(session, account_id, "test", "eur")
+        await post_entry(session, wallet, cents, "topup")
+    return wallet
+
+
+async def test_overdraft_by_one_cent_is_refused_and_changes_nothing(db: Database, account: dict) -> None:
+    await _funded(db, account["id"], 300)
     with pytest.raises(InsufficientCredits) as exc:
         async with db.transaction() as session:
             wallet = await ensure_wallet(session, account["id"], "test", "eur")
@@ -83,9 +89,7 @@ async def test_a_debit_from_an_empty_wallet_is_refused(db: Database, account: di
 
 
 async def test_post_entry_for_debits_to_zero_and_records_the_row(db: Database, account: dict) -> None:
-    async with db.transaction() as session:
-        wallet = await ensure_wallet(session, account["id"], "test", "eur")
-        await post_entry(session, wallet, 450, "topup")
+    wallet = await _funded(db, account["id"], 450)
     async with db.transaction() as session:
         snapshot, entry = await post_entry_for(session, account["id"], "test", "eur", -450, "debit", order_id="ord_y")
         assert (snapshot.id, snapshot.balance_cents, snapshot.mode, snapshot.currency) == (wallet.id, 0, "test", "eur")
@@ -98,9 +102,7 @@ async def test_post_entry_for_debits_to_zero_and_records_the_row(db: Database, a
 
 
 async def test_post_entry_for_refuses_an_overdraft_and_a_missing_wallet(db: Database, account: dict) -> None:
-    async with db.transaction() as session:
-        wallet = await ensure_wallet(session, account["id"], "test", "eur")
-        await post_entry(session, wallet, 100, "topup")
+    await _funded(db, account["id"], 100)
     with pytest.raises(InsufficientCredits) as exc:
         async with db.transaction() as session:
             await post_entry_for(session, account["id"], "test", "eur", -101, "debit")
