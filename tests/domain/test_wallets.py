@@ -163,3 +163,15 @@ async def test_a_debit_by_owner_columns_touches_only_that_modes_wallet(db: Datab
         assert (snapshot.id, entry.wallet_id, entry.balance_after_cents) == (test.id, test.id, 200)
     assert await _state(db, account["id"], mode="live") == (200, 200, 2)
     assert await _state(db, account["id"], mode="test") == (200, 200, 2)
+
+
+async def test_peeking_finds_exactly_the_wallet_of_that_mode_and_currency(db: Database, account: dict) -> None:
+    """Wallets on every side of (test, eur) in sort order: a peek must see its own one only."""
+    balances = {("live", "eur"): 11, ("test", "aud"): 22, ("test", "usd"): 33, ("test", "eur"): 44}
+    async with db.transaction() as session:
+        for (mode, currency), cents in balances.items():
+            await post_entry(session, await ensure_wallet(session, account["id"], mode, currency), cents, "topup")
+    async with db.read() as session:
+        for (mode, currency), cents in balances.items():
+            seen = await peek_wallet(session, account["id"], mode, currency)
+            assert (seen.mode, seen.currency, seen.balance_cents) == (mode, currency, cents)
