@@ -76,11 +76,11 @@ async def with_preview(structured: dict[str, Any], first_page: Awaitable[bytes])
 
 
 async def quote_order(env: ToolEnv, args: dict[str, Any]) -> WithContent:
-    raw = await _quote(env, args)
+    caller = await env.caller(mode_of(args))
+    raw, first_page = await commands.quote_with_first_page(env.db, env.settings, caller, body_of(args))
     out = {key: raw[key] for key in QUOTE_FIELDS}
     out["guidance"] = guidance(out, hosted_checkout=bool(raw.get("hostedApiEnabled", True)))
-    caller = await env.caller(mode_of(args))
-    return await with_preview(out, previews.first_page_for_payload(env.db, env.settings, caller, body_of(args)))
+    return await with_preview(out, first_page)
 
 
 async def _checkout(env: ToolEnv, args: dict[str, Any], name: str) -> dict[str, Any]:

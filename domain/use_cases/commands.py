@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from collections.abc import Awaitable
 from typing import Any
 
 from domain.compose import links as compose_links
@@ -20,7 +21,9 @@ from domain.limits import events as limit_events
 from domain.requests.idempotency import check_key, run_idempotent
 from domain.orders.views import order_view
 from domain.orders.fields import check_strings
-from domain.orders.payloads import parse_order
+from domain.orders.payloads import OrderDraft, parse_order
+from domain.orders.quotes import Quote
+from domain.use_cases import previews
 from domain.core.settings import Settings
 from domain.money.currency import DEFAULT_CURRENCY, parse_currency
 from domain.money.wallets import wallet_view
@@ -99,21 +102,38 @@ async def create_compose_link(db: Database, settings: Settings, caller: Caller, 
 async def quote(db: Database, settings: Settings, caller: Caller, body: Any) -> dict[str, Any]:
     """Price a payload without creating anything, plus what the wallet says about it."""
     draft = parse_order(body, mode=caller.mode)
+    return await _quote_view(db, caller, draft, await _price(db, settings, caller, draft))
+
+
+async def quote_with_first_page(db: Database, settings: Settings, caller: Caller, body: Any
+                                ) -> tuple[dict[str, Any], Awaitable[bytes]]:
+    """``quote`` and, to await separately, a small image of the same draft's first page (MCP
+    ``quote_order``): the payload is parsed and priced once for both."""
+    draft = parse_order(body, mode=caller.mode)
+    priced = await _price(db, settings, caller, draft)
+    view = await _quote_view(db, caller, draft, priced)
+    return view, previews.first_page_for_draft(db, settings, caller, draft, priced)
+
+
+async def _price(db: Database, settings: Settings, caller: Caller, draft: OrderDraft) -> Quote:
     async with db.read() as session:  # opens a connection only if the draft names assets
-        priced = await orders.quote_order(session, caller, draft, settings)
+        return await orders.quote_order(session, caller, draft, settings)
+
+
+async def _quote_view(db: Database, caller: Caller, draft: OrderDraft, priced: Quote) -> dict[str, Any]:
     async with db.read_connection() as conn:
         flags, wallet = await flags_and_wallet(conn, caller.account_id, caller.mode, DEFAULT_CURRENCY)
-        return {
-            **flags,
-            "amountCents": priced.amount_cents,
-            "mode": caller.mode,
-            "recipientCount": priced.recipient_count,
-            "requestType": draft.request_type,
-            "pieces": [{"pageCount": piece.pages, "amountCents": piece.amount_cents} for piece in priced.pieces],
-            "missingBalanceCents": max(0, priced.amount_cents - wallet.balance_cents),
-            "requiresTopup": wallet.balance_cents < priced.amount_cents,
-            "wallet": wallet_view(wallet),
-        }
+    return {
+        **flags,
+        "amountCents": priced.amount_cents,
+        "mode": caller.mode,
+        "recipientCount": priced.recipient_count,
+        "requestType": draft.request_type,
+        "pieces": [{"pageCount": piece.pages, "amountCents": piece.amount_cents} for piece in priced.pieces],
+        "missingBalanceCents": max(0, priced.amount_cents - wallet.balance_cents),
+        "requiresTopup": wallet.balance_cents < priced.amount_cents,
+        "wallet": wallet_view(wallet),
+    }
 
 
 async def get_wallet(db: Database, caller: Caller, currency: object = None) -> dict[str, Any]:

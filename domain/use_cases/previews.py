@@ -156,6 +156,11 @@ async def _payload_document(db: Database, settings: Settings, caller: Caller, bo
     async with db.read() as session:
         draft = parse_order(body, mode=caller.mode)
         quote = await quote_draft(session, caller.account_id, draft, settings)
+    return await _draft_document(db, settings, caller, draft, quote)
+
+
+async def _draft_document(db: Database, settings: Settings, caller: Caller, draft: OrderDraft,
+                          quote: Quote) -> PreviewDocument:
     pieces = await _draft_pieces(settings, draft, quote)
     return await _document(db, settings, caller.account_id, pieces, None)
 
@@ -180,9 +185,10 @@ async def compose_preview(db: Database, settings: Settings, token: str, form: di
     return PreviewPages(tuple(pages), tuple(o.as_dict() for o in doc.overlays), doc.key)
 
 
-async def first_page_for_payload(db: Database, settings: Settings, caller: Caller, body: Any) -> bytes:
-    """Small first-page image of a payload, for the MCP ``quote_order`` result."""
-    doc = await _payload_document(db, settings, caller, body)
+async def first_page_for_draft(db: Database, settings: Settings, caller: Caller, draft: OrderDraft,
+                               quote: Quote) -> bytes:
+    """Small first-page image of a draft already parsed and priced, for the MCP ``quote_order`` result."""
+    doc = await _draft_document(db, settings, caller, draft, quote)
     return (await _image(doc, 1, previews.MCP_WIDTH)).png
 
 
