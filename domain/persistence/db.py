@@ -106,7 +106,7 @@ class Database:
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
         # SQLite has one writer at a time. Queueing this process's writers in FIFO order here
         # keeps them out of SQLite's busy handler, whose growing sleeps made the tail latency;
-        # other processes on the same file still wait through busy_timeout.
+        # other processes on the same file still wait through sqlite_driver's BEGIN retry.
         self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
@@ -137,7 +137,7 @@ class Database:
             yield conn
 
     async def ping(self) -> bool:
-        async with self.read_engine.connect() as conn:
+        async with self.read_connection() as conn:
             await conn.execute(text("SELECT 1"))
         return True
 

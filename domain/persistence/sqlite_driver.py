@@ -159,12 +159,10 @@ class Connection:
         self._open().create_function(*args, **kwargs)
 
     async def close(self) -> None:
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            conn.close()
+        self.stop()
 
     def stop(self) -> None:
-        """Forced close (SQLAlchemy's terminate)."""
+        """Close now; also SQLAlchemy's forced close (terminate). A second call does nothing."""
         if self._conn is not None:
             conn, self._conn = self._conn, None
             conn.close()
