@@ -245,12 +245,18 @@ class PreviewCache:
 CACHE = PreviewCache()
 
 
-def page_png(doc: PreviewDocument, page: int, width: int, cache: PreviewCache = CACHE) -> bytes:
-    """One page of a cached document as PNG, rasterised once per (document, page, width)."""
+def cached_page_png(doc: PreviewDocument, page: int, width: int, cache: PreviewCache = CACHE) -> bytes | None:
+    """The page's PNG if it was rasterised before (cheap: callers skip the thread hop), else None."""
     if not 1 <= page <= doc.page_count:
         raise InvalidRequest(f"page {page} does not exist; this preview has {doc.page_count} page(s).",
                              field="page")
-    return cache.png(doc.key, page, width) or cache.put_png(doc.key, page, width, rasterise(doc.pdf, page, width))
+    return cache.png(doc.key, page, width)
+
+
+def page_png(doc: PreviewDocument, page: int, width: int, cache: PreviewCache = CACHE) -> bytes:
+    """One page of a cached document as PNG, rasterised once per (document, page, width)."""
+    return cached_page_png(doc, page, width, cache) or cache.put_png(doc.key, page, width,
+                                                                     rasterise(doc.pdf, page, width))
 
 
 def etag(doc: PreviewDocument, page: int, width: int) -> str:
@@ -258,5 +264,6 @@ def etag(doc: PreviewDocument, page: int, width: int) -> str:
 
 
 __all__ = ["CACHE", "DEFAULT_WIDTH", "MCP_WIDTH", "THUMB_WIDTH", "Overlay", "PreviewCache",
-           "PreviewDocument", "check_page", "check_width", "content_key", "etag", "overlays_for", "page_png",
+           "PreviewDocument", "cached_page_png", "check_page", "check_width", "content_key", "etag",
+           "overlays_for", "page_png",
            "piece_parts", "rasterise", "render_document", "small_image"]

@@ -72,8 +72,14 @@ async def _document(db: Database, settings: Settings, account_id: str, pieces: S
     return previews.CACHE.put_document(doc)
 
 
+async def _page_png(doc: PreviewDocument, page: int, width: int) -> bytes:
+    """A page already rasterised comes straight from the cache; only a new one goes to a thread."""
+    return previews.cached_page_png(doc, page, width) or await anyio.to_thread.run_sync(
+        previews.page_png, doc, page, width)
+
+
 async def _image(doc: PreviewDocument, page: int, width: int) -> PreviewImage:
-    png = await anyio.to_thread.run_sync(previews.page_png, doc, page, width)
+    png = await _page_png(doc, page, width)
     return PreviewImage(png, previews.etag(doc, page, width), page, doc.page_count)
 
 
@@ -129,14 +135,13 @@ async def payer_preview(db: Database, settings: Settings, order_id: str, *, page
 
 async def _draft_pieces(settings: Settings, draft: OrderDraft, quote: Quote) -> list[Piece]:
     """Print inputs for a parsed, priced payload (assets already checked by ``quote_draft``)."""
-    storage = storage_for(settings)
     cache: dict[str, bytes] = {}
 
     async def data(asset_id: str | None) -> bytes | None:
         if asset_id is None:
             return None
-        if asset_id not in cache:
-            cache[asset_id] = await storage.read(quote.assets[asset_id].storage_key)
+        if asset_id not in cache:  # the storage is looked up only for a draft that names assets
+            cache[asset_id] = await storage_for(settings).read(quote.assets[asset_id].storage_key)
         return cache[asset_id]
 
     built: list[Piece] = []
@@ -181,7 +186,7 @@ async def compose_preview(db: Database, settings: Settings, token: str, form: di
         quote = await quote_draft(session, link.account_id, draft, settings)
     pieces = await _draft_pieces(settings, draft, quote)
     doc = await _document(db, settings, link.account_id, pieces, ip or "unknown", f"draft:{link.id}")
-    pages = [await anyio.to_thread.run_sync(previews.page_png, doc, n, width) for n in range(1, doc.page_count + 1)]
+    pages = [await _page_png(doc, n, width) for n in range(1, doc.page_count + 1)]
     return PreviewPages(tuple(pages), tuple(o.as_dict() for o in doc.overlays), doc.key)
 
 
