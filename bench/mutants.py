@@ -28,7 +28,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "mutants"
-PYTEST = f"{shlex.quote(sys.executable)} -m pytest -x -q -p no:cacheprovider -p no:randomly"
+#: Plugins the target tests never use are not loaded: schemathesis alone costs about two seconds of
+#: start-up per mutant (it imports hypothesis and its GraphQL loaders).
+UNUSED_PLUGINS = "-p no:schemathesis -p no:playwright -p no:base_url -p no:xdist"
+PYTEST = f"{shlex.quote(sys.executable)} -m pytest -x -q -p no:cacheprovider -p no:randomly {UNUSED_PLUGINS}"
 
 
 @dataclass(frozen=True)
