@@ -234,7 +234,8 @@ SERVE = ["-m", "server", "serve", "--port", "{port}"]
 
 
 def run_pieterpost(kind: str, pg_url: str, redis_url: str | None, tmp: Path, levels: list[int],
-                   requests: int, peers: dict[str, Peer], rounds: int) -> dict[tuple[str, int], tuple[Row, Row]]:
+                   requests: int, peers: dict[str, Peer], rounds: int,
+                   only: list[str]) -> dict[tuple[str, int], tuple[Row, Row]]:
     run = uuid.uuid4().hex[:8]
     with database(kind, tmp, pg_url) as url:
         env = base_env(url, tmp / "assets", redis_url)
@@ -256,6 +257,8 @@ def run_pieterpost(kind: str, pg_url: str, redis_url: str | None, tmp: Path, lev
                 "POST /v1/orders": rest_order_call(server.base, key, run),
             }
             for name, call in calls.items():
+                if only and name not in only:
+                    continue
                 peer = peers["starlette" if name.startswith("POST") else "echo"]
                 for level in levels:
                     offset = len(out) * 10_000_000  # fresh idempotency keys for every level
@@ -283,6 +286,7 @@ def main() -> None:
     parser.add_argument("--levels", default="8,32", help="concurrent clients, comma-separated")
     parser.add_argument("--postgres", default="", help="also run on PostgreSQL (a database of its own is made)")
     parser.add_argument("--redis", default="", help="one more run of the last database with this Redis URL")
+    parser.add_argument("--only", action="append", default=[], choices=list(GOALS), help="measure only this row")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="pp-bench-cpu-"))
@@ -293,7 +297,8 @@ def main() -> None:
     with running_peers() as peers:
         for kind, redis_url in runs:
             label = kind + (" + redis" if redis_url else "")
-            figures = run_pieterpost(kind, args.postgres, redis_url, tmp, levels, args.requests, peers, args.rounds)
+            figures = run_pieterpost(kind, args.postgres, redis_url, tmp, levels, args.requests, peers, args.rounds,
+                                     args.only)
             for (name, level), (row, peer) in figures.items():
                 peer_name = "starlette" if name.startswith("POST") else "echo"
                 ratio = peer.cpu_ms / row.cpu_ms if row.cpu_ms else float("nan")
