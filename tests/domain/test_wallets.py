@@ -6,9 +6,13 @@ credit the wallet, and ``post_entry_for`` (the order debit) follows the same rul
 """
 from __future__ import annotations
 
+import asyncio
+import uuid
+
 import pytest
 from sqlalchemy import func, select
 
+from domain.accounts.accounts import create_account
 from domain.core.errors import InsufficientCredits
 from domain.money.wallets import ensure_wallet, ledger_sum, peek_wallet, post_entry, post_entry_for, wallet_view
 from domain.persistence.db import Database
@@ -165,6 +169,24 @@ async def test_a_debit_by_owner_columns_touches_only_that_modes_wallet(db: Datab
     assert await _state(db, account["id"], mode="test") == (200, 200, 2)
 
 
+async def test_a_debit_by_owner_columns_touches_only_that_accounts_wallet(db: Database, account: dict) -> None:
+    """Two accounts' test EUR wallets, each debited in turn: the other account's wallet stays as it was.
+
+    Both orders of the two ids are covered, so an owner match of ``<=`` or ``>=`` debits the other one.
+    """
+    async with db.transaction() as session:
+        other = await create_account(session, f"other-{uuid.uuid4().hex[:10]}@example.com", approve=True)
+    first, second = sorted([account["id"], other.id])
+    for owner in (first, second):
+        await _funded(db, owner, 300)
+    async with db.transaction() as session:
+        await post_entry_for(session, second, "test", "eur", -100, "debit")
+    assert (await _state(db, first), await _state(db, second)) == ((300, 300, 1), (200, 200, 2))
+    async with db.transaction() as session:
+        await post_entry_for(session, first, "test", "eur", -100, "debit")
+    assert (await _state(db, first), await _state(db, second)) == ((200, 200, 2), (200, 200, 2))
+
+
 async def test_peeking_finds_exactly_the_wallet_of_that_mode_and_currency(db: Database, account: dict) -> None:
     """Wallets on every side of (test, eur) in sort order: a peek must see its own one only."""
     balances = {("live", "eur"): 11, ("test", "aud"): 22, ("test", "usd"): 33, ("test", "eur"): 44}
@@ -175,3 +197,31 @@ async def test_peeking_finds_exactly_the_wallet_of_that_mode_and_currency(db: Da
         for (mode, currency), cents in balances.items():
             seen = await peek_wallet(session, account["id"], mode, currency)
             assert (seen.mode, seen.currency, seen.balance_cents) == (mode, currency, cents)
+
+
+async def test_two_requests_creating_the_same_wallet_at_once_share_one(db: Database, account: dict) -> None:
+    """The second creator must end with the first one's wallet, not an IntegrityError.
+
+    On PostgreSQL the second insert waits on the unique index behind the first (still open),
+    fails when it commits and reads the committed wallet: the ``except IntegrityError`` path.
+    SQLite queues writers, so there the second simply finds the wallet.
+    """
+    inserted = asyncio.Event()
+
+    async def first() -> str:
+        async with db.transaction() as session:
+            wallet = await ensure_wallet(session, account["id"], "live", "usd")
+            inserted.set()
+            await asyncio.sleep(1.0)  # uncommitted while the second one inserts
+            return wallet.id
+
+    async def second() -> str:
+        await inserted.wait()
+        async with db.transaction() as session:
+            return (await ensure_wallet(session, account["id"], "live", "usd")).id
+
+    first_id, second_id = await asyncio.gather(first(), second())
+    assert first_id == second_id
+    async with db.read() as session:
+        assert await session.scalar(select(func.count()).select_from(Wallet).where(
+            Wallet.account_id == account["id"], Wallet.mode == "live", Wallet.currency == "usd")) == 1
