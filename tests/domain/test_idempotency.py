@@ -7,19 +7,27 @@ and the key then starts over; ``purge_expired`` drops only expired records.
 """
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import hashlib
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
+from domain.accounts.accounts import create_account
 from domain.core.errors import IdempotencyConflict, InsufficientCredits, InvalidRequest
 from domain.money.wallets import ensure_wallet, ledger_sum, post_entry
 from domain.persistence.db import Database
 from domain.persistence.models import IdempotencyRecord
 from domain.requests import idempotency
-from domain.requests.idempotency import RETENTION, check_key, purge_expired, request_fingerprint, run_idempotent
+from domain.requests.idempotency import check_key, purge_expired, request_fingerprint, run_idempotent
+
+
+#: The documented replay window, written out: the module's own constant is part of what is tested.
+DAY = timedelta(hours=24)
 
 
 class Debit:
@@ -111,6 +119,26 @@ async def test_a_failed_attempt_leaves_no_record_and_the_retry_runs(db: Database
     assert await _balance(db, wallet) == 50
 
 
+async def test_a_failed_attempt_replays_no_other_accounts_or_keys_record(db: Database, account: dict) -> None:
+    """After a refused operation the record looked up for a replay must be this account's and this key's.
+
+    Records sit on both sides of the failing account, scope and key in sort order ("letters" <
+    "orders" < "postcards"); each failing attempt must raise, not replay one of them.
+    """
+    async with db.transaction() as session:
+        other = await create_account(session, f"other-{uuid.uuid4().hex[:10]}@example.com", approve=True)
+    low, high = sorted([account["id"], other.id])
+    records = {low: (("orders", "k-a"), ("orders", "k-c"), ("letters", "k-b"), ("postcards", "k-b")),
+               high: (("orders", "k-b"),)}
+    for owner, pairs in records.items():
+        await _fund(db, owner, 500)
+        for scope, key in pairs:
+            await _run(db, owner, Debit(owner, key), key, scope=scope)
+    for owner, key in ((low, "k-b"), (high, "k-a")):
+        with pytest.raises(InsufficientCredits):
+            await _run(db, owner, Debit(owner, key, cents=5000), key)
+
+
 async def _age(db: Database, account_id: str, key: str, age: timedelta, now: datetime) -> None:
     async with db.transaction() as session:
         await session.execute(update(IdempotencyRecord).where(
@@ -129,7 +157,7 @@ async def test_a_record_replays_until_exactly_24_hours(db: Database, account: di
     await _fund(db, account["id"], 1000)
     op = Debit(account["id"], "k-5")
     await _run(db, account["id"], op, "k-5")
-    await _age(db, account["id"], "k-5", RETENTION, frozen)
+    await _age(db, account["id"], "k-5", DAY, frozen)
     assert (await _run(db, account["id"], op, "k-5")).replayed is True
     assert op.runs == 1
 
@@ -138,7 +166,7 @@ async def test_after_24_hours_the_key_starts_over_with_a_new_body(db: Database, 
     wallet = await _fund(db, account["id"], 1000)
     op = Debit(account["id"], "k-6")
     await _run(db, account["id"], op, "k-6", {"a": 1})
-    await _age(db, account["id"], "k-6", RETENTION + timedelta(microseconds=1), frozen)
+    await _age(db, account["id"], "k-6", DAY + timedelta(microseconds=1), frozen)
     fresh = await _run(db, account["id"], op, "k-6", {"a": 2})  # another body: no conflict any more
     assert (fresh.replayed, fresh.body, op.runs) == (False, '{"run":2,"balance":800}', 2)
     again = await _run(db, account["id"], op, "k-6", {"a": 2})
@@ -148,13 +176,22 @@ async def test_after_24_hours_the_key_starts_over_with_a_new_body(db: Database, 
     assert await _balance(db, wallet) == 800
 
 
+async def test_a_failed_retry_after_24_hours_replays_nothing(db: Database, account: dict, frozen: datetime) -> None:
+    """Past the window the old response is gone: a retry that fails raises instead of replaying it."""
+    await _fund(db, account["id"], 100)
+    await _run(db, account["id"], Debit(account["id"], "k-8"), "k-8")
+    await _age(db, account["id"], "k-8", DAY + timedelta(microseconds=1), frozen)
+    with pytest.raises(InsufficientCredits):
+        await _run(db, account["id"], Debit(account["id"], "k-8"), "k-8")
+
+
 async def test_purge_drops_only_expired_records(db: Database, account: dict, frozen: datetime) -> None:
     await _fund(db, account["id"], 1000)
     op = Debit(account["id"])
     for key in ("k-old", "k-edge", "k-new"):
         await _run(db, account["id"], op, key)
-    await _age(db, account["id"], "k-old", RETENTION + timedelta(seconds=1), frozen)
-    await _age(db, account["id"], "k-edge", RETENTION, frozen)
+    await _age(db, account["id"], "k-old", DAY + timedelta(seconds=1), frozen)
+    await _age(db, account["id"], "k-edge", DAY, frozen)
     await purge_expired(db)
     async with db.read() as session:
         keys = set((await session.execute(select(IdempotencyRecord.key).where(
@@ -168,6 +205,14 @@ def test_fingerprint_ignores_key_order_and_keeps_unicode() -> None:
     assert request_fingerprint({"b": "é", "a": 1}) == hashlib.sha256('{"a":1,"b":"é"}'.encode()).hexdigest()
 
 
+def test_a_stored_response_cannot_be_altered() -> None:
+    """Its body is the exact bytes sent the first time; nothing on the way out may rewrite it."""
+    response = idempotency.StoredResponse(201, '{"a":1}', replayed=True)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        response.body = "{}"  # type: ignore[misc]
+    assert response.body == '{"a":1}'
+
+
 def test_check_key_accepts_1_to_255_characters() -> None:
     assert check_key(None) is None
     assert check_key("k") == "k"
@@ -179,3 +224,41 @@ def test_check_key_accepts_1_to_255_characters() -> None:
         assert "1 to 255" in exc.value.message
     with pytest.raises(InvalidRequest):
         check_key("a\x00b")
+
+
+class SlowDebit(Debit):
+    """A ``Debit`` that holds its transaction open for a second after debiting."""
+
+    def __init__(self, account_id: str, key: str) -> None:
+        super().__init__(account_id, key)
+        self.debited = asyncio.Event()
+
+    async def __call__(self, session: Any) -> tuple[int, Any]:
+        result = await super().__call__(session)
+        self.debited.set()
+        await asyncio.sleep(1.0)  # uncommitted while the duplicate arrives
+        return result
+
+
+@pytest.mark.parametrize(("claim_first", "funds"), [(True, 1000), (False, 1000), (False, 100)])
+async def test_a_duplicate_arriving_during_the_first_request_replays_its_response(
+        db: Database, account: dict, claim_first: bool, funds: int) -> None:
+    """The duplicate replays the first response and debits nothing, whichever way it collides.
+
+    On PostgreSQL the duplicate does not see the first one's uncommitted record: with
+    ``claim_first`` its claim waits on the unique index and fails (IntegrityError); without it
+    the operation runs too and either its record fails at commit (IntegrityError) or, when the
+    first took the last credits, its debit is refused (InsufficientCredits); each time it then
+    replays the committed record. SQLite queues writers, so there it finds the record at once.
+    """
+    wallet = await _fund(db, account["id"], funds)
+    op = SlowDebit(account["id"], "k-race")
+
+    async def duplicate() -> idempotency.StoredResponse:
+        await op.debited.wait()
+        return await _run(db, account["id"], op, "k-race", claim_first=claim_first)
+
+    first, again = await asyncio.gather(_run(db, account["id"], op, "k-race", claim_first=claim_first), duplicate())
+    assert (first.body, first.replayed) == (f'{{"run":1,"balance":{funds - 100}}}', False)
+    assert (again.status, again.body, again.replayed) == (201, first.body, True)
+    assert await _balance(db, wallet) == funds - 100
