@@ -6,6 +6,7 @@ not ours. The paid/expired/failed paths against real orders are in tests/api/tes
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -112,3 +113,36 @@ async def test_events_that_are_not_ours_are_recorded_once_and_ignored(db: Databa
     async with db.read() as session:
         stored = (await session.execute(select(StripeEvent).where(StripeEvent.id == event["id"]))).scalar_one()
     assert stored.type == event["type"]
+
+
+async def test_an_event_type_is_stored_cut_to_its_80_character_column(db: Database) -> None:
+    """The ``type`` column holds 80 characters: a longer type is stored as its first 80, no fewer."""
+    event = _event("x" * 85)
+    assert await apply_event(db, SETTINGS, event) == "ignored: not handled"
+    async with db.read() as session:
+        stored = (await session.execute(select(StripeEvent).where(StripeEvent.id == event["id"]))).scalar_one()
+    assert stored.type == "x" * 80
+
+
+async def test_a_delivery_racing_an_open_one_for_the_same_event_is_a_duplicate(db: Database) -> None:
+    """While another delivery of the event holds its id uncommitted, this one must end ``duplicate``.
+
+    On PostgreSQL its insert of the id waits on the primary key and fails once the other
+    commits (the ``except IntegrityError`` path); SQLite queues writers, so there it finds the id.
+    """
+    event = _event("customer.created")
+    recorded = asyncio.Event()
+
+    async def other_delivery() -> None:
+        async with db.transaction() as session:
+            session.add(StripeEvent(id=event["id"], type=event["type"]))
+            await session.flush()
+            recorded.set()
+            await asyncio.sleep(1.0)  # uncommitted while this delivery arrives
+
+    async def this_delivery() -> str:
+        await recorded.wait()
+        return await apply_event(db, SETTINGS, event)
+
+    _, outcome = await asyncio.gather(other_delivery(), this_delivery())
+    assert outcome == "duplicate"
