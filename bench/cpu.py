@@ -17,6 +17,11 @@ dropped); ``--redis`` adds one more run of the last database with ``PIETERPOST_R
 (keys under a prefix of their own). The ratio is peer CPU ÷ ours (higher is better; MCP rows
 against the echo server, the REST row against the Starlette endpoint); the goal column is the
 target of issue 12.
+
+The peers keep running beside PieterPost, and every row is measured in ``--rounds`` alternating
+rounds (peer, ours, peer, ours, ...): CPU per request is the total of the rounds, so both sides of
+a ratio were measured in the same minutes. On a shared machine load drifts; measured minutes
+apart, the same ratio moved by a third between runs.
 """
 from __future__ import annotations
 
@@ -113,6 +118,30 @@ async def measure(pid: int, call: Call, level: int, requests: int) -> Row:
     return Row(figures, used * 1000 / requests)
 
 
+def combined(rows: list[Row]) -> Row:
+    """Rounds of one row as one: CPU and requests summed, latencies pooled."""
+    figures = Figures(sum(r.figures.requests for r in rows), sum(r.figures.seconds for r in rows),
+                      [lat for r in rows for lat in r.figures.latencies], sum(r.figures.errors for r in rows))
+    return Row(figures, sum(r.cpu_ms * r.figures.requests for r in rows) / figures.requests)
+
+
+@dataclass
+class Peer:
+    pid: int
+    call: Call
+
+
+def alternate(ours: tuple[int, Call], peer: Peer, level: int, requests: int, rounds: int) -> tuple[Row, Row]:
+    """(ours, peer) for one row, measured in alternating rounds of ``requests`` each."""
+    mine: list[Row] = []
+    theirs: list[Row] = []
+    for r in range(rounds):
+        shifted: Call = lambda http, i, r=r: ours[1](http, i + r * 100_000)  # noqa: E731  fresh keys per round
+        theirs.append(asyncio.run(measure(peer.pid, peer.call, level, requests)))
+        mine.append(asyncio.run(measure(ours[0], shifted, level, requests)))
+    return combined(mine), combined(theirs)
+
+
 def mcp_call(base: str, token: str | None, tool: str, arguments: Callable[[int], dict[str, Any]]) -> Call:
     """One raw JSON-RPC ``tools/call`` POST (stateless Streamable HTTP needs no session)."""
     headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json",
@@ -205,7 +234,8 @@ SERVE = ["-m", "server", "serve", "--port", "{port}"]
 
 
 def run_pieterpost(kind: str, pg_url: str, redis_url: str | None, tmp: Path, levels: list[int],
-                   requests: int) -> dict[tuple[str, int], Row]:
+                   requests: int, peers: dict[str, Peer], rounds: int,
+                   only: list[str]) -> dict[tuple[str, int], tuple[Row, Row]]:
     run = uuid.uuid4().hex[:8]
     with database(kind, tmp, pg_url) as url:
         env = base_env(url, tmp / "assets", redis_url)
@@ -213,9 +243,9 @@ def run_pieterpost(kind: str, pg_url: str, redis_url: str | None, tmp: Path, lev
         email = f"bench-{run}@example.com"
         cli(["accounts", "create", "--email", email], env)
         key = cli(["keys", "create", "--email", email, "--mode", "test"], env)["secret"]
-        orders = requests * len(levels) + 200
+        orders = (requests + max(levels) * 2) * len(levels) * rounds + 200
         fund(env, email, orders * 300)
-        out: dict[tuple[str, int], Row] = {}
+        out: dict[tuple[str, int], tuple[Row, Row]] = {}
         with serve(SERVE, env, "/healthz") as server:
             token, mcp_email = asyncio.run(sign_in(server.base))
             fund(env, mcp_email, orders * 300)
@@ -227,61 +257,58 @@ def run_pieterpost(kind: str, pg_url: str, redis_url: str | None, tmp: Path, lev
                 "POST /v1/orders": rest_order_call(server.base, key, run),
             }
             for name, call in calls.items():
+                if only and name not in only:
+                    continue
+                peer = peers["starlette" if name.startswith("POST") else "echo"]
                 for level in levels:
-                    offset = len(out) * 1_000_000  # fresh idempotency keys for every level
+                    offset = len(out) * 10_000_000  # fresh idempotency keys for every level
                     shifted: Call = lambda http, i, call=call, offset=offset: call(http, i + offset)  # noqa: E731
-                    out[(name, level)] = asyncio.run(measure(server.pid, shifted, level, requests))
+                    out[(name, level)] = alternate((server.pid, shifted), peer, level, requests, rounds)
     return out
 
 
-def run_peers(levels: list[int], requests: int) -> dict[tuple[str, int], Row]:
-    out: dict[tuple[str, int], Row] = {}
+@contextmanager
+def running_peers() -> Iterator[dict[str, Peer]]:
+    """Both bare peers, up for the whole run."""
     env = dict(os.environ)
     mcp_bare = ["-m", "uvicorn", "--factory", "bench.mcp_bare:app_factory", "--port", "{port}", "--log-level",
                 "warning"]
-    with serve(mcp_bare, env, "/") as server:
-        call = mcp_call(server.base, None, "echo", lambda i: {"x": i})
-        for level in levels:
-            out[("echo", level)] = asyncio.run(measure(server.pid, call, level, requests))
     starlette = ["-m", "uvicorn", "bench.bare_app:app", "--port", "{port}", "--log-level", "warning"]
-    with serve(starlette, env, "/") as server:
-        for level in levels:
-            out[("starlette", level)] = asyncio.run(measure(server.pid, starlette_call(server.base), level,
-                                                            requests))
-    return out
+    with serve(mcp_bare, env, "/") as echo, serve(starlette, env, "/") as bare:
+        yield {"echo": Peer(echo.pid, mcp_call(echo.base, None, "echo", lambda i: {"x": i})),
+               "starlette": Peer(bare.pid, starlette_call(bare.base))}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=400, help="measured requests per row")
+    parser.add_argument("--requests", type=int, default=400, help="measured requests per round")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating peer/ours rounds per row")
     parser.add_argument("--levels", default="8,32", help="concurrent clients, comma-separated")
     parser.add_argument("--postgres", default="", help="also run on PostgreSQL (a database of its own is made)")
     parser.add_argument("--redis", default="", help="one more run of the last database with this Redis URL")
+    parser.add_argument("--only", action="append", default=[], choices=list(GOALS), help="measure only this row")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="pp-bench-cpu-"))
-    peers = run_peers(levels, args.requests)
     runs = [("sqlite", None)] + ([("postgresql", None)] if args.postgres else [])
     if args.redis:
         runs.append((runs[-1][0], args.redis))
     rows = []
-    for level in levels:
-        for peer in ("echo", "starlette"):
-            p = peers[(peer, level)]
-            rows.append([f"peer: {peer}", "-", level, f"{p.cpu_ms:.2f}", "1.00", "", f"{p.figures.rate:.0f}",
-                         f"{p.figures.pct(0.5):.1f}", f"{p.figures.pct(0.99):.1f}", p.figures.errors])
-    for kind, redis_url in runs:
-        label = kind + (" + redis" if redis_url else "")
-        figures = run_pieterpost(kind, args.postgres, redis_url, tmp, levels, args.requests)
-        for (name, level), row in figures.items():
-            peer = peers[("starlette" if name.startswith("POST") else "echo", level)]
-            ratio = peer.cpu_ms / row.cpu_ms if row.cpu_ms else float("nan")
-            rows.append([name, label, level, f"{row.cpu_ms:.2f}", f"{ratio:.3f}", f"≥ {GOALS[name]:.2f}",
-                         f"{row.figures.rate:.0f}", f"{row.figures.pct(0.5):.1f}", f"{row.figures.pct(0.99):.1f}",
-                         row.figures.errors])
-    print(f"Server CPU per request from /proc/PID/stat (utime+stime), {args.requests} requests per row")
-    print(table(rows, ["request", "database", "clients", "CPU ms/req", "ratio", "goal", "calls/s", "p50 ms",
-                       "p99 ms", "errors"]))
+    with running_peers() as peers:
+        for kind, redis_url in runs:
+            label = kind + (" + redis" if redis_url else "")
+            figures = run_pieterpost(kind, args.postgres, redis_url, tmp, levels, args.requests, peers, args.rounds,
+                                     args.only)
+            for (name, level), (row, peer) in figures.items():
+                peer_name = "starlette" if name.startswith("POST") else "echo"
+                ratio = peer.cpu_ms / row.cpu_ms if row.cpu_ms else float("nan")
+                rows.append([name, label, level, f"{row.cpu_ms:.2f}", f"{peer_name} {peer.cpu_ms:.2f}", f"{ratio:.3f}",
+                             f"≥ {GOALS[name]:.2f}", f"{row.figures.rate:.0f}", f"{row.figures.pct(0.5):.1f}",
+                             f"{row.figures.pct(0.99):.1f}", row.figures.errors])
+    print(f"Server CPU per request from /proc/PID/stat (utime+stime), {args.rounds} alternating rounds of "
+          f"{args.requests} requests per row (peer beside ours)")
+    print(table(rows, ["request", "database", "clients", "CPU ms/req", "peer CPU ms/req", "ratio", "goal",
+                       "calls/s", "p50 ms", "p99 ms", "errors"]))
 
 
 if __name__ == "__main__":

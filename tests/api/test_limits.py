@@ -101,7 +101,10 @@ async def test_stopped_redis_fails_open_with_a_warning(database_url: str, asset_
             import redis.asyncio as aioredis
 
             probe = aioredis.from_url(redis.url)
-            assert [k async for k in probe.scan_iter(match=settings.redis_prefix + "rate:*")]  # counted in Redis
+            counted = [k async for k in probe.scan_iter(match=settings.redis_prefix + "rate:*")]
+            assert counted  # counted in Redis, and each window's key expires after it is over
+            assert all(0 < ttl <= 120 for ttl in [await probe.ttl(k) for k in counted])
+            assert {int(await probe.get(k)) for k in counted} == {5}  # five requests in each bucket
             await probe.aclose()
             redis.stop()
             with caplog.at_level(logging.WARNING, logger="pieterpost.redis"):

@@ -7,7 +7,7 @@ from domain.core.errors import InvalidRequest
 from domain.orders.recipients import parse_recipient
 from domain.printing import LetterPiece, PostcardPiece
 from domain.printing import previews
-from tests.domain.filemakers import pdf_bytes
+from tests.domain.filemakers import image_bytes, pdf_bytes
 
 TO = parse_recipient({"name": "Erika Mustermann", "street": "Hauptstraße", "number": "1", "postalCode": "10115",
                       "city": "Berlin", "country": "DE"}).print_lines
@@ -26,6 +26,21 @@ def test_letter_with_attachment_and_postcard_count_their_pages_and_outline_the_p
     with pytest.raises(InvalidRequest) as missing:
         previews.page_png(doc, 6, 300, previews.PreviewCache())
     assert missing.value.field == "page"
+
+
+def test_a_page_without_colour_is_grey_and_a_coloured_page_keeps_its_colour() -> None:
+    import io
+
+    from PIL import Image
+
+    blue = (40, 90, 160)
+    doc = previews.render_document("colour", [PostcardPiece(TO, "Grüße!", front=image_bytes((1800, 1240), color=blue))])
+    letter = previews.render_document("grey", [LetterPiece(TO, "Hallo Erika")])
+    grey = Image.open(io.BytesIO(previews.rasterise(letter.pdf, 1, 300)))
+    card = Image.open(io.BytesIO(previews.rasterise(doc.pdf, 1, 300)))
+    assert grey.mode == "L"
+    assert card.mode == "RGB"
+    assert card.getpixel((card.width // 2, card.height // 2)) == pytest.approx(blue, abs=2)
 
 
 def test_content_key_changes_with_any_input() -> None:
