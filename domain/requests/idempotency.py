@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,6 +52,13 @@ def check_key(key: str | None, field: str = "Idempotency-Key") -> str | None:
 Operation = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
 
 
+#: The account row with its record for (scope, key), if any; built once (building and
+#: cache-keying it per request cost more than running it).
+_ACCOUNT_AND_RECORD = select(Account, IdempotencyRecord).outerjoin(IdempotencyRecord, and_(
+    IdempotencyRecord.account_id == Account.id, IdempotencyRecord.scope == bindparam("scope"),
+    IdempotencyRecord.key == bindparam("key"))).where(Account.id == bindparam("account_id"))
+
+
 async def run_idempotent(
     db: Database,
     *,
@@ -81,11 +88,8 @@ async def run_idempotent(
     fingerprint = request_fingerprint(payload)
     try:
         async with db.transaction() as session:
-            found = (await session.execute(
-                select(Account, IdempotencyRecord).outerjoin(IdempotencyRecord, and_(
-                    IdempotencyRecord.account_id == Account.id, IdempotencyRecord.scope == scope,
-                    IdempotencyRecord.key == key)).where(Account.id == account_id)
-            )).first()
+            found = (await session.execute(_ACCOUNT_AND_RECORD,
+                                           {"account_id": account_id, "scope": scope, "key": key})).first()
             record = found[1] if found is not None else None
             if record is not None and utcnow() - record.created_at <= RETENTION:
                 return _replay(record, fingerprint)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -163,14 +163,22 @@ def build_limiter(link: RedisLink | None) -> MinuteLimiter:
     return RedisLimiter(link) if link is not None else MemoryLimiter()
 
 
+def _upsert(insert: Any) -> Any:
+    """``INSERT … ON CONFLICT (bucket, window) DO UPDATE SET count = count + :by RETURNING count``."""
+    by = bindparam("by")
+    stmt = insert(UsageCounter).values(bucket=bindparam("bucket"), window=bindparam("window"), count=by)
+    return stmt.on_conflict_do_update(index_elements=[UsageCounter.bucket, UsageCounter.window],
+                                      set_={"count": UsageCounter.count + by}).returning(UsageCounter.count)
+
+
+#: Built once per dialect: building and cache-keying this statement cost ~150 µs per call, more
+#: than running it (it is on every order, as the daily cap).
+_UPSERTS = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+
+
 async def increment(session: AsyncSession, bucket: str, window: int, by: int = 1) -> int:
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(UsageCounter).values(bucket=bucket, window=window, count=by)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[UsageCounter.bucket, UsageCounter.window],
-        set_={"count": UsageCounter.count + by},
-    ).returning(UsageCounter.count)
-    return int((await session.execute(stmt)).scalar_one())
+    stmt = _UPSERTS[session.bind.dialect.name]
+    return int((await session.execute(stmt, {"bucket": bucket, "window": window, "by": by})).scalar_one())
 
 
 async def hit_minute_limits(session: AsyncSession, buckets: list[tuple[str, int]]) -> WindowCount:
