@@ -225,3 +225,43 @@ async def test_two_requests_creating_the_same_wallet_at_once_share_one(db: Datab
     async with db.read() as session:
         assert await session.scalar(select(func.count()).select_from(Wallet).where(
             Wallet.account_id == account["id"], Wallet.mode == "live", Wallet.currency == "usd")) == 1
+
+
+async def test_a_wallet_another_transaction_creates_mid_lookup_is_found_and_not_doubled(pg_database_url: str) -> None:
+    """``ensure_wallet`` looked, found none, and another request created the wallet before this
+    one inserted it: the insert fails on the unique (account, mode, currency) index and the
+    wallet the other request made is returned. PostgreSQL only: on SQLite a write transaction
+    holds the database lock from its BEGIN, so no other writer can get in between."""
+    import uuid
+
+    from sqlalchemy import create_engine, event, insert
+
+    from domain.accounts.accounts import create_account
+    from domain.core.clock import utcnow
+    from domain.persistence.db import sync_url
+
+    db = Database(pg_database_url)
+    other = create_engine(sync_url(pg_database_url))  # the other request, on its own connection
+    try:
+        async with db.transaction() as session:
+            acct = await create_account(session, f"race-{uuid.uuid4().hex[:10]}@example.com", approve=True)
+        theirs = f"wal_{uuid.uuid4().hex[:20]}"
+
+        def other_request_creates_it(sync_session, flush_context, instances):  # type: ignore[no-untyped-def]
+            if any(isinstance(obj, Wallet) for obj in sync_session.new):  # our lookup found nothing
+                with other.begin() as conn:
+                    conn.execute(insert(Wallet.__table__).values(id=theirs, account_id=acct.id, mode="live",
+                                                                 currency="usd", balance_cents=0, updated_at=utcnow()))
+
+        async with db.transaction() as session:
+            event.listen(session.sync_session, "before_flush", other_request_creates_it)
+            wallet = await ensure_wallet(session, acct.id, "live", "usd")
+            assert wallet.id == theirs
+            await post_entry(session, wallet, 300, "topup")  # the transaction goes on after the savepoint
+        async with db.read() as session:
+            rows = (await session.execute(select(Wallet.id, Wallet.balance_cents).where(
+                Wallet.account_id == acct.id, Wallet.mode == "live", Wallet.currency == "usd"))).all()
+        assert [tuple(row) for row in rows] == [(theirs, 300)]
+    finally:
+        other.dispose()
+        await db.dispose()

@@ -261,3 +261,42 @@ async def test_the_views_handed_out_cannot_be_altered(db, account) -> None:
                         (access, "scope")):
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(view, field, None)
+
+
+@pytest.mark.parametrize("probe", ["access", "unknown"])
+async def test_a_hash_next_to_a_refresh_token_spent_a_moment_ago_does_not_borrow_its_grace(
+        db, account, probe: str) -> None:
+    """The grace lookup must read the presented token's own row, not the nearest one: an access
+    token or an unknown hash sorting just below a sibling refresh token spent within grace is refused."""
+    store = SqlStore(db)
+    stem = _hash("m")[:63]
+    later = utcnow() + timedelta(hours=1)
+    access = NewToken(stem + "0", "access", "api:read", later)
+    refresh = NewToken(stem + "2", "refresh", "api:read", later)
+    grant_id, code = await _grant(store, account)
+    assert await store.redeem_code(code, grant_id, utcnow(), [access, refresh])
+    at = utcnow()
+    assert await store.rotate_refresh(refresh.token_hash, grant_id, at, _pair(), GRACE)
+    presented = access.token_hash if probe == "access" else stem + "1"
+    successors = _pair()
+    assert await store.rotate_refresh(presented, grant_id, at, successors, GRACE) is False
+    assert await store.get_token(successors[0].token_hash) is None
+    assert (await _grant_row(db, grant_id)).revoked_reason == "refresh_reuse"
+
+
+async def test_the_update_alone_decides_a_rotation_and_a_family_revoked_meanwhile_gets_only_dead_tokens(
+        db, account) -> None:
+    """``rotate_refresh`` answers whether this call spent the token; the family's revocation is the
+    caller's check (``RefreshGrant`` reads ``is_live`` first). A grant revoked between that read and the
+    rotation still lets the unspent token rotate once, and its successors die with the grant."""
+    store = SqlStore(db)
+    grant_id, (_, refresh) = await _family(store, account)
+    await store.revoke_grant(grant_id, utcnow(), "revoked_by_client")
+    at = utcnow()
+    successors = _pair()
+    assert await store.rotate_refresh(refresh.token_hash, grant_id, at, successors, GRACE) is True
+    assert (await store.get_token(refresh.token_hash)).used_at == at
+    for token in successors:
+        view = await store.get_token(token.token_hash)
+        assert view.grant.id == grant_id and not view.is_live(at)
+    assert (await _grant_row(db, grant_id)).revoked_reason == "revoked_by_client"
