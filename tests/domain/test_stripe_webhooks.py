@@ -21,7 +21,7 @@ from domain.core.errors import InvalidRequest, Misconfigured
 from domain.core.settings import Settings
 from domain.payments.stripe_webhooks import TOLERANCE_SECONDS, apply_event, verify
 from domain.persistence.db import Database
-from domain.persistence.models import StripeEvent
+from domain.persistence.models import Order, StripeEvent, Topup
 
 SECRET = "whsec_domain_test"
 SETTINGS = Settings(stripe_webhook_secret=SECRET)
@@ -96,6 +96,7 @@ def test_signed_json_that_is_not_a_stripe_event_is_refused(event: Any) -> None:
 @pytest.mark.parametrize(("event", "outcome"), [
     (_event("customer.created"), "ignored: not handled"),
     (_event(obj={"object": "payment_intent", "id": "pi_1"}), "ignored: not handled"),
+    (_event(obj={"object": "charge", "id": "ch_1"}), "ignored: not handled"),  # sorts before checkout.session
     (_event(obj={"object": "checkout.session", "id": "cs_1"}), "ignored: no PieterPost metadata"),
     (_event(obj={"object": "checkout.session", "id": "cs_1", "metadata": "orderId"}), "ignored: no PieterPost metadata"),
     (_event(obj={"object": "checkout.session", "id": "cs_1", "metadata": {"orderId": 5}}),
@@ -146,3 +147,98 @@ async def test_a_delivery_racing_an_open_one_for_the_same_event_is_a_duplicate(d
 
     _, outcome = await asyncio.gather(other_delivery(), this_delivery())
     assert outcome == "duplicate"
+
+
+COMPLETED = "checkout.session.completed"
+FAILED = "checkout.session.async_payment_failed"
+EXPIRED = "checkout.session.expired"
+
+
+async def _topup(db: Database, account_id: str, *, mode: str = "live", session_id: str = "cs_topup_m",
+                 amount: int = 1000, currency: str = "eur") -> str:
+    """A pending top-up waiting for its Stripe session, as create_topup leaves a live one."""
+    topup_id = f"topup_{uuid.uuid4().hex[:16]}"
+    async with db.transaction() as session:
+        session.add(Topup(id=topup_id, account_id=account_id, mode=mode, currency=currency, amount_cents=amount,
+                          status="pending", stripe_session_id=session_id))
+    return topup_id
+
+
+def _session_event(kind: str, topup_id: str, *, session_id: str = "cs_topup_m", amount: int = 1000,
+                   currency: str = "eur", key: str = "topupId") -> dict[str, Any]:
+    """As Stripe sends it, through JSON (so the type is not the module's own string object)."""
+    obj = {"object": "checkout.session", "id": session_id, "payment_status": "paid", "amount_total": amount,
+           "currency": currency, "metadata": {key: topup_id}}
+    return json.loads(json.dumps(_event(kind, obj)))
+
+
+async def _topup_status(db: Database, topup_id: str) -> str:
+    async with db.read() as session:
+        topup = await session.get(Topup, topup_id)
+        assert topup is not None
+        return topup.status
+
+
+async def test_a_matching_paid_session_credits_the_top_up(db: Database, account: dict[str, str]) -> None:
+    """The baseline for the refusals below: the exact amount and currency are applied."""
+    topup_id = await _topup(db, account["id"])
+    assert await apply_event(db, SETTINGS, _session_event(COMPLETED, topup_id)) == "applied"
+    assert await _topup_status(db, topup_id) == "paid"
+
+
+async def test_an_underpaid_session_is_not_applied(db: Database, account: dict[str, str]) -> None:
+    """One cent less than the top-up's amount must not credit the wallet."""
+    topup_id = await _topup(db, account["id"], amount=1000)
+    event = _session_event(COMPLETED, topup_id, amount=999)
+    assert await apply_event(db, SETTINGS, event) == "ignored: amount mismatch"
+    assert await _topup_status(db, topup_id) == "pending"
+
+
+async def test_a_session_paid_in_another_currency_is_refused(db: Database, account: dict[str, str]) -> None:
+    """The same number of cents in another currency is not the top-up's money."""
+    topup_id = await _topup(db, account["id"], currency="eur")
+    event = _session_event(COMPLETED, topup_id, currency="usd")
+    assert await apply_event(db, SETTINGS, event) == "ignored: amount mismatch"
+    assert await _topup_status(db, topup_id) == "pending"
+
+
+@pytest.mark.parametrize(("kind", "status"), [(FAILED, "failed"), (EXPIRED, "expired")])
+async def test_a_top_up_tells_a_failed_payment_from_an_expired_session(db: Database, account: dict[str, str],
+                                                                       kind: str, status: str) -> None:
+    """Each closing event closes the top-up with its own status, reported as applied once."""
+    topup_id = await _topup(db, account["id"])
+    assert await apply_event(db, SETTINGS, _session_event(kind, topup_id)) == "applied"
+    assert await _topup_status(db, topup_id) == status
+    again = _session_event(kind, topup_id)
+    assert await apply_event(db, SETTINGS, again) == f"ignored: top-up is {status}"
+
+
+@pytest.mark.parametrize("other_session", ["cs_topup_a", "cs_topup_z"])  # sorting before and after cs_topup_m
+async def test_a_top_up_is_not_applied_from_another_stripe_session(db: Database, account: dict[str, str],
+                                                                   other_session: str) -> None:
+    """The metadata names our top-up, but the session is not the one we opened for it."""
+    topup_id = await _topup(db, account["id"], session_id="cs_topup_m")
+    event = _session_event(COMPLETED, topup_id, session_id=other_session)
+    assert await apply_event(db, SETTINGS, event) == "ignored: unknown top-up session"
+    assert await _topup_status(db, topup_id) == "pending"
+
+
+async def test_a_test_mode_top_up_is_never_settled_through_stripe(db: Database, account: dict[str, str]) -> None:
+    """Test mode pays through the sandbox; a Stripe event naming a test top-up changes nothing."""
+    topup_id = await _topup(db, account["id"], mode="test")
+    assert await apply_event(db, SETTINGS, _session_event(COMPLETED, topup_id)) == "ignored: unknown top-up session"
+    assert await _topup_status(db, topup_id) == "pending"
+
+
+async def test_a_test_mode_order_is_never_settled_through_stripe(db: Database, account: dict[str, str]) -> None:
+    """A test-mode order with an open checkout is closed by the sandbox only, never by a Stripe event."""
+    order_id = f"ord_{uuid.uuid4().hex[:16]}"
+    async with db.transaction() as session:
+        session.add(Order(id=order_id, account_id=account["id"], order_ref=str(uuid.uuid4()), mode="test",
+                          request_type="letter", billing_mode="hosted_checkout", status="checkout_open",
+                          amount_cents=1000, currency="eur", recipient_count=1, stripe_session_id="cs_order_m"))
+    event = _session_event(EXPIRED, order_id, session_id="cs_order_m", key="orderId")
+    assert await apply_event(db, SETTINGS, event) == "ignored: unknown order session"
+    async with db.read() as session:
+        order = await session.get(Order, order_id)
+        assert order is not None and order.status == "checkout_open"
