@@ -186,18 +186,22 @@ async def test_a_matching_paid_session_credits_the_top_up(db: Database, account:
     assert await _topup_status(db, topup_id) == "paid"
 
 
-async def test_an_underpaid_session_is_not_applied(db: Database, account: dict[str, str]) -> None:
-    """One cent less than the top-up's amount must not credit the wallet."""
+@pytest.mark.parametrize("paid", [999, 1001])
+async def test_an_underpaid_or_overpaid_session_is_not_applied(db: Database, account: dict[str, str],
+                                                               paid: int) -> None:
+    """One cent less (or more) than the top-up's amount must not credit the wallet."""
     topup_id = await _topup(db, account["id"], amount=1000)
-    event = _session_event(COMPLETED, topup_id, amount=999)
+    event = _session_event(COMPLETED, topup_id, amount=paid)
     assert await apply_event(db, SETTINGS, event) == "ignored: amount mismatch"
     assert await _topup_status(db, topup_id) == "pending"
 
 
-async def test_a_session_paid_in_another_currency_is_refused(db: Database, account: dict[str, str]) -> None:
+@pytest.mark.parametrize("paid_in", ["chf", "usd"])  # sorting before and after eur
+async def test_a_session_paid_in_another_currency_is_refused(db: Database, account: dict[str, str],
+                                                             paid_in: str) -> None:
     """The same number of cents in another currency is not the top-up's money."""
     topup_id = await _topup(db, account["id"], currency="eur")
-    event = _session_event(COMPLETED, topup_id, currency="usd")
+    event = _session_event(COMPLETED, topup_id, currency=paid_in)
     assert await apply_event(db, SETTINGS, event) == "ignored: amount mismatch"
     assert await _topup_status(db, topup_id) == "pending"
 
@@ -230,15 +234,39 @@ async def test_a_test_mode_top_up_is_never_settled_through_stripe(db: Database, 
     assert await _topup_status(db, topup_id) == "pending"
 
 
-async def test_a_test_mode_order_is_never_settled_through_stripe(db: Database, account: dict[str, str]) -> None:
-    """A test-mode order with an open checkout is closed by the sandbox only, never by a Stripe event."""
+async def _open_order(db: Database, account_id: str, *, mode: str) -> str:
+    """An order waiting in its hosted checkout for Stripe session ``cs_order_m``."""
     order_id = f"ord_{uuid.uuid4().hex[:16]}"
     async with db.transaction() as session:
-        session.add(Order(id=order_id, account_id=account["id"], order_ref=str(uuid.uuid4()), mode="test",
+        session.add(Order(id=order_id, account_id=account_id, order_ref=str(uuid.uuid4()), mode=mode,
                           request_type="letter", billing_mode="hosted_checkout", status="checkout_open",
                           amount_cents=1000, currency="eur", recipient_count=1, stripe_session_id="cs_order_m"))
-    event = _session_event(EXPIRED, order_id, session_id="cs_order_m", key="orderId")
-    assert await apply_event(db, SETTINGS, event) == "ignored: unknown order session"
+    return order_id
+
+
+async def _order_status(db: Database, order_id: str) -> str:
     async with db.read() as session:
         order = await session.get(Order, order_id)
-        assert order is not None and order.status == "checkout_open"
+        assert order is not None
+        return order.status
+
+
+async def test_a_test_mode_order_is_never_settled_through_stripe(db: Database, account: dict[str, str]) -> None:
+    """A test-mode order with an open checkout is closed by the sandbox only, never by a Stripe event."""
+    order_id = await _open_order(db, account["id"], mode="test")
+    event = _session_event(EXPIRED, order_id, session_id="cs_order_m", key="orderId")
+    assert await apply_event(db, SETTINGS, event) == "ignored: unknown order session"
+    assert await _order_status(db, order_id) == "checkout_open"
+
+
+@pytest.mark.parametrize("other_session", ["cs_order_a", "cs_order_z"])  # sorting before and after cs_order_m
+async def test_an_order_is_not_closed_from_another_stripe_session(db: Database, account: dict[str, str],
+                                                                  other_session: str) -> None:
+    """The metadata names our live order, but the session is not the one we opened for it."""
+    order_id = await _open_order(db, account["id"], mode="live")
+    event = _session_event(EXPIRED, order_id, session_id=other_session, key="orderId")
+    assert await apply_event(db, SETTINGS, event) == "ignored: unknown order session"
+    assert await _order_status(db, order_id) == "checkout_open"
+    own = _session_event(EXPIRED, order_id, session_id="cs_order_m", key="orderId")
+    assert await apply_event(db, SETTINGS, own) == "applied"
+    assert await _order_status(db, order_id) == "expired"
