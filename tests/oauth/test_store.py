@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -150,15 +151,19 @@ async def test_revoking_a_token_or_a_grant_touches_nothing_else_and_keeps_the_fi
     assert (await _grant_row(db, high_grant)).revoked_at is None
 
 
+async def _rotated(store: SqlStore, token_hash: str, grant_id: str) -> list[tuple[Any, Any]]:
+    """Rotate the refresh token now (this call must spend it); each successor with its stored view."""
+    at = utcnow()
+    successors = _pair()
+    assert await store.rotate_refresh(token_hash, grant_id, at, successors, GRACE) is True
+    assert (await store.get_token(token_hash)).used_at == at
+    return [(token, await store.get_token(token.token_hash)) for token in successors]
+
+
 async def test_a_refresh_token_rotates_once_and_its_successors_are_stored(db, account) -> None:
     store = SqlStore(db)
     grant_id, (_, refresh) = await _family(store, account)
-    at = utcnow()
-    successors = _pair()
-    assert await store.rotate_refresh(refresh.token_hash, grant_id, at, successors, GRACE) is True
-    assert (await store.get_token(refresh.token_hash)).used_at == at
-    for token in successors:
-        view = await store.get_token(token.token_hash)
+    for token, view in await _rotated(store, refresh.token_hash, grant_id):
         assert (view.kind, view.grant.id, view.used_at) == (token.kind, grant_id, None)
 
 
@@ -292,11 +297,6 @@ async def test_the_update_alone_decides_a_rotation_and_a_family_revoked_meanwhil
     store = SqlStore(db)
     grant_id, (_, refresh) = await _family(store, account)
     await store.revoke_grant(grant_id, utcnow(), "revoked_by_client")
-    at = utcnow()
-    successors = _pair()
-    assert await store.rotate_refresh(refresh.token_hash, grant_id, at, successors, GRACE) is True
-    assert (await store.get_token(refresh.token_hash)).used_at == at
-    for token in successors:
-        view = await store.get_token(token.token_hash)
-        assert view.grant.id == grant_id and not view.is_live(at)
+    for _, view in await _rotated(store, refresh.token_hash, grant_id):
+        assert view.grant.id == grant_id and not view.is_live(utcnow())
     assert (await _grant_row(db, grant_id)).revoked_reason == "revoked_by_client"
