@@ -172,18 +172,24 @@ def _session_event(kind: str, topup_id: str, *, session_id: str = "cs_topup_m", 
     return json.loads(json.dumps(_event(kind, obj)))
 
 
-async def _topup_status(db: Database, topup_id: str) -> str:
+async def _status(db: Database, model: type[Topup] | type[Order], object_id: str) -> str:
     async with db.read() as session:
-        topup = await session.get(Topup, topup_id)
-        assert topup is not None
-        return topup.status
+        row = await session.get(model, object_id)
+        assert row is not None
+        return row.status
 
 
 async def test_a_matching_paid_session_credits_the_top_up(db: Database, account: dict[str, str]) -> None:
     """The baseline for the refusals below: the exact amount and currency are applied."""
     topup_id = await _topup(db, account["id"])
     assert await apply_event(db, SETTINGS, _session_event(COMPLETED, topup_id)) == "applied"
-    assert await _topup_status(db, topup_id) == "paid"
+    assert await _status(db, Topup, topup_id) == "paid"
+
+
+async def _ignored_and_still_pending(db: Database, topup_id: str, event: dict, why: str) -> None:
+    """The event is refused for ``why`` and the top-up still waits for its payment."""
+    assert await apply_event(db, SETTINGS, event) == why
+    assert await _status(db, Topup, topup_id) == "pending"
 
 
 @pytest.mark.parametrize("paid", [999, 1001])
@@ -192,8 +198,7 @@ async def test_an_underpaid_or_overpaid_session_is_not_applied(db: Database, acc
     """One cent less (or more) than the top-up's amount must not credit the wallet."""
     topup_id = await _topup(db, account["id"], amount=1000)
     event = _session_event(COMPLETED, topup_id, amount=paid)
-    assert await apply_event(db, SETTINGS, event) == "ignored: amount mismatch"
-    assert await _topup_status(db, topup_id) == "pending"
+    await _ignored_and_still_pending(db, topup_id, event, "ignored: amount mismatch")
 
 
 @pytest.mark.parametrize("paid_in", ["chf", "usd"])  # sorting before and after eur
@@ -202,8 +207,7 @@ async def test_a_session_paid_in_another_currency_is_refused(db: Database, accou
     """The same number of cents in another currency is not the top-up's money."""
     topup_id = await _topup(db, account["id"], currency="eur")
     event = _session_event(COMPLETED, topup_id, currency=paid_in)
-    assert await apply_event(db, SETTINGS, event) == "ignored: amount mismatch"
-    assert await _topup_status(db, topup_id) == "pending"
+    await _ignored_and_still_pending(db, topup_id, event, "ignored: amount mismatch")
 
 
 @pytest.mark.parametrize(("kind", "status"), [(FAILED, "failed"), (EXPIRED, "expired")])
@@ -212,7 +216,7 @@ async def test_a_top_up_tells_a_failed_payment_from_an_expired_session(db: Datab
     """Each closing event closes the top-up with its own status, reported as applied once."""
     topup_id = await _topup(db, account["id"])
     assert await apply_event(db, SETTINGS, _session_event(kind, topup_id)) == "applied"
-    assert await _topup_status(db, topup_id) == status
+    assert await _status(db, Topup, topup_id) == status
     again = _session_event(kind, topup_id)
     assert await apply_event(db, SETTINGS, again) == f"ignored: top-up is {status}"
 
@@ -223,15 +227,14 @@ async def test_a_top_up_is_not_applied_from_another_stripe_session(db: Database,
     """The metadata names our top-up, but the session is not the one we opened for it."""
     topup_id = await _topup(db, account["id"], session_id="cs_topup_m")
     event = _session_event(COMPLETED, topup_id, session_id=other_session)
-    assert await apply_event(db, SETTINGS, event) == "ignored: unknown top-up session"
-    assert await _topup_status(db, topup_id) == "pending"
+    await _ignored_and_still_pending(db, topup_id, event, "ignored: unknown top-up session")
 
 
 async def test_a_test_mode_top_up_is_never_settled_through_stripe(db: Database, account: dict[str, str]) -> None:
     """Test mode pays through the sandbox; a Stripe event naming a test top-up changes nothing."""
     topup_id = await _topup(db, account["id"], mode="test")
-    assert await apply_event(db, SETTINGS, _session_event(COMPLETED, topup_id)) == "ignored: unknown top-up session"
-    assert await _topup_status(db, topup_id) == "pending"
+    event = _session_event(COMPLETED, topup_id)
+    await _ignored_and_still_pending(db, topup_id, event, "ignored: unknown top-up session")
 
 
 async def _open_order(db: Database, account_id: str, *, mode: str) -> str:
@@ -244,19 +247,12 @@ async def _open_order(db: Database, account_id: str, *, mode: str) -> str:
     return order_id
 
 
-async def _order_status(db: Database, order_id: str) -> str:
-    async with db.read() as session:
-        order = await session.get(Order, order_id)
-        assert order is not None
-        return order.status
-
-
 async def test_a_test_mode_order_is_never_settled_through_stripe(db: Database, account: dict[str, str]) -> None:
     """A test-mode order with an open checkout is closed by the sandbox only, never by a Stripe event."""
     order_id = await _open_order(db, account["id"], mode="test")
     event = _session_event(EXPIRED, order_id, session_id="cs_order_m", key="orderId")
     assert await apply_event(db, SETTINGS, event) == "ignored: unknown order session"
-    assert await _order_status(db, order_id) == "checkout_open"
+    assert await _status(db, Order, order_id) == "checkout_open"
 
 
 @pytest.mark.parametrize("other_session", ["cs_order_a", "cs_order_z"])  # sorting before and after cs_order_m
@@ -266,7 +262,7 @@ async def test_an_order_is_not_closed_from_another_stripe_session(db: Database, 
     order_id = await _open_order(db, account["id"], mode="live")
     event = _session_event(EXPIRED, order_id, session_id=other_session, key="orderId")
     assert await apply_event(db, SETTINGS, event) == "ignored: unknown order session"
-    assert await _order_status(db, order_id) == "checkout_open"
+    assert await _status(db, Order, order_id) == "checkout_open"
     own = _session_event(EXPIRED, order_id, session_id="cs_order_m", key="orderId")
     assert await apply_event(db, SETTINGS, own) == "applied"
-    assert await _order_status(db, order_id) == "expired"
+    assert await _status(db, Order, order_id) == "expired"
