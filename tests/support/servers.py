@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -68,13 +69,20 @@ def running_server(env: dict[str, str], port: int | None = None) -> Iterator[str
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**env, "PIETERPOST_BASE_URL": env.get("PIETERPOST_BASE_URL", base)}
-    log = open(ROOT / "var" / f"server-{port}.log", "w") if (ROOT / "var").exists() else subprocess.DEVNULL
+    # var/ (a developer's checkout) keeps the log; elsewhere a temporary file, so that a server that
+    # fails to start says why in the test's error instead of only its exit code
+    log = open(ROOT / "var" / f"server-{port}.log", "w+") if (ROOT / "var").exists() else tempfile.TemporaryFile("w+")
     proc = subprocess.Popen([sys.executable, "-m", "server", "serve", "--port", str(port)], env=env, cwd=ROOT,
                             stdout=log, stderr=log)
+
+    def exited() -> str:
+        log.flush()
+        log.seek(0)
+        return f"server exited with {proc.returncode}; its output ends:\n{log.read()[-4000:]}"
+
     try:
-        wait_healthy(proc, base, 60, lambda: f"server exited with {proc.returncode}")
+        wait_healthy(proc, base, 60, exited)
         yield base
     finally:
         stop(proc)
-        if log is not subprocess.DEVNULL:
-            log.close()
+        log.close()
