@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from domain.persistence import sqlite_driver
+from domain.persistence import core_rows, sqlite_driver
 
 # What a database outage looks like to callers (the REST edge renders these as db_error, 503).
 # A full pool (sqlalchemy.exc.TimeoutError) is an overload of the same kind: retry shortly.
@@ -115,6 +115,7 @@ class Database:
         async with self._writer_turn(), self._write_sessions() as session:
             async with session.begin():
                 yield session
+                await core_rows.write_pending(session)  # rows queued with Core, before the commit
 
     @asynccontextmanager
     async def _writer_turn(self) -> AsyncIterator[None]:
