@@ -48,6 +48,10 @@ TARGETS = (
     Target("idempotency", "domain/requests/idempotency.py", ("tests/domain/test_idempotency.py",
                                                              "tests/api/test_idempotency.py")),
     Target("pricing", "domain/money/pricing.py", ("tests/domain/test_pricing.py",)),
+    # the queued inserts every order's money rows go through (ledger entry, order, idempotency record)
+    Target("core_rows", "domain/persistence/core_rows.py", ("tests/domain/test_core_rows.py",
+                                                             "tests/api/test_statement_budget.py",
+                                                             "tests/domain/test_wallets.py")),
     Target("pkce", "oauth/pkce.py", ("tests/oauth/test_pkce.py", "tests/oauth/test_refusals.py")),
     Target("tokens", "oauth/grants.py", ("tests/oauth/test_happy_path.py", "tests/oauth/test_grants.py",
                                          "tests/oauth/test_refusals.py", "tests/oauth/test_races.py",
