@@ -17,6 +17,7 @@ the session's identity map, so a use case queues only rows it has finished chang
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -123,13 +124,19 @@ def write_queued(session: Session) -> None:
         return
     session.info[_QUEUE] = {}
     connection = session.connection()
-    order = {table: n for n, table in enumerate(Base.metadata.sorted_tables)}
+    order = _table_order(len(Base.metadata.tables))
     groups = sorted(queue.items(), key=lambda item: order.get(item[0], len(order)))
     if connection.dialect.name == "postgresql":
-        connection.execute(_one_statement(groups))
+        _one_statement(connection, groups)
         return
     for table, rows in groups:
         _by_columns(connection, table, rows)
+
+
+@functools.lru_cache(maxsize=4)
+def _table_order(_table_count: int) -> dict[Table, int]:
+    """Parents before children; sorting the metadata costs more than an insert, so once per table count."""
+    return {table: n for n, table in enumerate(Base.metadata.sorted_tables)}
 
 
 async def write_pending(session: AsyncSession) -> None:
@@ -148,18 +155,26 @@ async def execute(session: AsyncSession, statement: Executable, params: dict[str
 def _by_columns(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """One INSERT per set of columns: a serial id given in some rows and not in others splits them."""
     for batch in _column_sets(rows).values():
-        connection.execute(insert(table), batch)
+        connection.execute(_insert(table), batch)
 
 
-def _one_statement(groups: list[tuple[Table, list[dict[str, Any]]]]) -> Executable:
-    inserts: list[Any] = []
-    n = 0
+@functools.lru_cache(maxsize=64)
+def _insert(table: Table) -> Any:
+    return insert(table)  # built once: building and cache-keying a statement costs more than sending it
+
+
+def _one_statement(connection: Connection, groups: list[tuple[Table, list[dict[str, Any]]]]) -> None:
+    shape: list[tuple[Table, tuple[str, ...]]] = []
+    params: dict[str, Any] = {}
     for table, rows in groups:
         for columns, batch in _column_sets(rows).items():
-            inserts.append(_insert_from_arrays(table, columns, batch, n))
-            n += 1
-    main, ctes = inserts[-1], [ins.cte(f"w{i}") for i, ins in enumerate(inserts[:-1])]
-    return main.add_cte(*ctes) if ctes else main
+            n = len(shape)
+            shape.append((table, columns))
+            for i, name in enumerate(columns):
+                values = [row[name] for row in batch]
+                # JSON travels as text and is cast back: ARRAY(JSON) would read a list value as a dimension
+                params[f"t{n}c{i}"] = [json.dumps(v) for v in values] if _is_json(table, name) else values
+    connection.execute(_statement_for(tuple(shape)), params)
 
 
 def _column_sets(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
@@ -169,26 +184,28 @@ def _column_sets(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[
     return sets
 
 
-def _insert_from_arrays(table: Table, columns: tuple[str, ...], rows: list[dict[str, Any]], n: int) -> Any:
+def _is_json(table: Table, name: str) -> bool:
+    return isinstance(table.c[name].type, JSON)
+
+
+@functools.lru_cache(maxsize=256)
+def _statement_for(shape: tuple[tuple[Table, tuple[str, ...]], ...]) -> Any:
+    """The one statement for a queue of this shape, built once (an order's queue is always the same
+    shape); its arrays are bound at execution."""
+    inserts = [_insert_from_arrays(table, columns, n) for n, (table, columns) in enumerate(shape)]
+    main, ctes = inserts[-1], [ins.cte(f"w{i}") for i, ins in enumerate(inserts[:-1])]
+    return main.add_cte(*ctes) if ctes else main
+
+
+def _insert_from_arrays(table: Table, columns: tuple[str, ...], n: int) -> Any:
     """``INSERT INTO t (cols) SELECT … FROM unnest(:arrays) WITH ORDINALITY … ORDER BY ordinality``."""
-    arrays = []
-    for i, name in enumerate(columns):
-        column_type = table.c[name].type
-        values = [row[name] for row in rows]
-        if isinstance(column_type, JSON):
-            # JSON travels as text and is cast back: an ARRAY(JSON) would read a list value as a dimension
-            arrays.append(bindparam(f"t{n}c{i}", [json.dumps(v) for v in values], type_=ARRAY(Text)))
-        else:
-            arrays.append(bindparam(f"t{n}c{i}", values, type_=ARRAY(column_type)))
+    arrays = [bindparam(f"t{n}c{i}", type_=ARRAY(Text) if _is_json(table, name) else ARRAY(table.c[name].type))
+              for i, name in enumerate(columns)]
     derived = func.unnest(*arrays).table_valued(*(f"c{i}" for i in range(len(columns))),
                                                 with_ordinality="ord").render_derived(name=f"u{n}")
-    picks = []
-    for i, name in enumerate(columns):
-        value = derived.c[f"c{i}"]
-        column_type = table.c[name].type
-        picks.append(cast(value, column_type) if isinstance(column_type, JSON) else value)
-    source = select(*picks).order_by(derived.c.ord)
-    return insert(table).from_select(list(columns), source)
+    picks = [cast(derived.c[f"c{i}"], table.c[name].type) if _is_json(table, name) else derived.c[f"c{i}"]
+             for i, name in enumerate(columns)]
+    return insert(table).from_select(list(columns), select(*picks).order_by(derived.c.ord))
 
 
 @event.listens_for(Session, "before_flush")

@@ -162,3 +162,35 @@ async def test_rows_it_cannot_complete_are_refused_when_queued(db: Database, acc
         with pytest.raises(core_rows.UnqueueableRow, match="order_events.order_id is NOT NULL"):
             core_rows.insert_rows(session, OrderEvent.__table__, [{"status": "paid"}])
         assert core_rows.pending(session) == 0
+
+
+async def test_on_postgresql_the_one_statement_also_goes_through_asyncpg(pg_database_url: str) -> None:
+    """The suite's PostgreSQL runs use psycopg; ``pieterpost serve`` picks asyncpg for postgresql://,
+    which binds arrays its own way: the same queue through it."""
+    from sqlalchemy.engine import make_url
+
+    from domain.accounts.accounts import create_account
+
+    other = Database(make_url(pg_database_url).set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        assert other.engine.dialect.driver == "asyncpg"
+        async with other.transaction() as session:
+            owner = await create_account(session, f"asyncpg-{uuid.uuid4().hex[:8]}@example.com", approve=True)
+        order = _order(owner.id, metadata_={"tags": ["a"], "n": None})
+        now = utcnow()
+        with counted(other) as statements:
+            async with other.transaction() as session:
+                core_rows.insert_new(session, [order, _piece(order, 0, attachments=[{"assetId": "as_1"}])])
+                core_rows.insert_rows(session, OrderEvent.__table__, [
+                    {"order_id": order.id, "status": s, "note": None, "created_at": now} for s in ("paid", "queued")])
+        assert len(statements) == 1, statements
+        async with other.read() as session:
+            stored = await session.get(Order, order.id)
+            piece = (await session.execute(select(OrderPiece).where(OrderPiece.order_id == order.id))).scalar_one()
+            timeline = (await session.execute(select(OrderEvent.status).where(OrderEvent.order_id == order.id)
+                                              .order_by(OrderEvent.id))).scalars().all()
+        assert stored is not None and stored.metadata_ == {"tags": ["a"], "n": None}
+        assert stored.created_at == order.created_at
+        assert piece.attachments == [{"assetId": "as_1"}] and list(timeline) == ["paid", "queued"]
+    finally:
+        await other.dispose()
