@@ -11,13 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.core.clock import utcnow
 from domain.core.ids import new_id
 from domain.events.catalogue import CATALOGUE
 from domain.events.snapshots import order_data, piece_data, topup_data
+from domain.persistence.core_rows import insert_rows
 from domain.persistence.models import Order, OrderPiece, Topup
 from domain.persistence.webhook_models import Event
 
@@ -50,10 +50,10 @@ def order_event_row(order: Order, type: str, *, at: datetime | None = None) -> d
                                   data=order_data(order), at=at)}
 
 
-async def write_event_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Insert batched event rows in the order they were made (one executemany)."""
+def write_event_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Queue batched event rows in the order they were made (``domain.persistence.core_rows``)."""
     if rows:
-        await session.execute(insert(Event.__table__), rows)
+        insert_rows(session, Event.__table__, rows)
 
 
 def order_event(session: AsyncSession, order: Order, type: str, *, at: datetime | None = None) -> Event:

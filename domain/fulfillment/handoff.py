@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.core.clock import utcnow
 from domain.adapters.print_partner import SimulatedProvider, handoff_for
 from domain.core.ids import new_id
+from domain.persistence.core_rows import insert_new
 from domain.persistence.models import FulfillmentJob, Order, OrderPiece
 from domain.events import order_event
 from domain.orders.status import move
@@ -37,10 +38,13 @@ async def enqueue(session: AsyncSession, order: Order, *, pieces: list[OrderPiec
     if order.mode == "test":
         await _simulate(session, order, pieces, events)
         return
-    await session.flush()  # the order row first: the job refers to it (a new order: written paid, once)
-    session.add(FulfillmentJob(id=new_id("job"), order_id=order.id, status=JOB_PENDING, run_after=utcnow()))
-    if pieces is None:
-        await session.flush()
+    job = FulfillmentJob(id=new_id("job"), order_id=order.id, status=JOB_PENDING, run_after=utcnow())
+    if pieces is not None:  # a new order, queued after this (core_rows): the job goes out with it
+        insert_new(session, [job])
+        return
+    await session.flush()  # the order's change first: the job refers to it
+    session.add(job)
+    await session.flush()
 
 
 async def _simulate(session: AsyncSession, order: Order, pieces: list[OrderPiece] | None,

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from domain.core.clock import iso, utcnow
 from domain.core.errors import InsufficientCredits
 from domain.core.ids import new_id
+from domain.persistence.core_rows import execute, insert_new
 from domain.persistence.models import LedgerEntry, Wallet
 
 
@@ -111,12 +112,13 @@ async def post_entry_for(
     """``post_entry`` on the wallet of (account, mode, currency) without reading it first.
 
     The same conditional UPDATE, addressed by the wallet's unique owner columns, returns the id
-    and new balance; the ledger row is added to the session and written with the next flush.
+    and new balance; the ledger row is queued (``core_rows``) and written with the transaction's
+    other new rows.
     The returned wallet is a snapshot for the response (not attached to the session). Only when
     nothing matched is the wallet read, to say why (no wallet yet, or not enough credits).
     """
     now = utcnow()
-    matched = (await session.execute(_DEBIT_BY_OWNER, {
+    matched = (await execute(session, _DEBIT_BY_OWNER, {
         "owner": account_id, "wallet_mode": mode, "wallet_currency": currency, "delta": amount_cents, "now": now,
     })).first()
     if matched is None:
@@ -130,7 +132,7 @@ async def post_entry_for(
                     updated_at=now)
     entry = LedgerEntry(id=new_id("ledger"), wallet_id=wallet_id, account_id=account_id, amount_cents=amount_cents,
                         kind=kind, order_id=order_id, topup_id=None, balance_after_cents=new_balance, created_at=now)
-    session.add(entry)
+    insert_new(session, [entry])
     return wallet, entry
 
 

@@ -24,6 +24,7 @@ from domain.fulfillment.handoff import cancel_job, enqueue
 from domain.fulfillment.providers import check_supported
 from domain.core.ids import get_owned, new_id, new_ref
 from domain.requests.rate_limits import count_daily_order
+from domain.persistence.core_rows import insert_new
 from domain.persistence.models import Account, Order, OrderPiece, Wallet
 from domain.orders.status import move, write_events
 from domain.core.paging import newest_first
@@ -181,13 +182,11 @@ async def create_direct_order(session: AsyncSession, caller: Caller, draft: Orde
                                          -order.amount_cents, "debit", order_id=order.id)
     order.payment_reference = f"wallet:{entry.id}"
     pieces = _pieces(order, quote)
-    session.add(order)  # pending until the flush below: nothing in between reads the database
-    session.add_all(pieces)
     events: list[dict[str, Any]] = [order_event_row(order, "order.created", at=order.created_at)]  # as a draft
     move(session, order, "paid", events=events)
     await enqueue(session, order, pieces=pieces, events=events)
-    await session.flush()
-    await write_events(session, events)
+    insert_new(session, [order, *pieces])  # in final form, with the ledger row and events queued above
+    write_events(session, events)
     return CreatedOrder(order, wallet)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.core.clock import utcnow
@@ -12,6 +11,7 @@ from domain.core.errors import NotCancellable
 from domain.events import order_event
 from domain.events.record import PUBLIC_EVENT, order_event_row, write_event_rows
 from domain.events.catalogue import ORDER_STATUS_EVENTS
+from domain.persistence.core_rows import insert_rows
 from domain.persistence.models import Order, OrderEvent
 
 STATUSES = ("draft", "checkout_open", "paid", "queued", "fulfilled", "failed", "cancelled", "expired")
@@ -64,10 +64,10 @@ def move(session: AsyncSession, order: Order, target: str, *, note: str | None =
         order_event(session, order, ORDER_STATUS_EVENTS[target], at=now)
 
 
-async def write_events(session: AsyncSession, events: list[dict[str, Any]]) -> None:
-    """The events ``move(..., events=…)`` collected, in one INSERT after the order row (a cached
-    executemany: one multi-row VALUES statement on PostgreSQL, one executemany call on SQLite)."""
+def write_events(session: AsyncSession, events: list[dict[str, Any]]) -> None:
+    """Queue the events ``move(..., events=…)`` collected (``domain.persistence.core_rows``): the
+    timeline rows and public events go out with the order's other new rows, in queue order."""
     timeline = [e for e in events if PUBLIC_EVENT not in e]
     if timeline:
-        await session.execute(insert(OrderEvent.__table__), timeline)  # Core: one batch, None kept
-    await write_event_rows(session, [e[PUBLIC_EVENT] for e in events if PUBLIC_EVENT in e])
+        insert_rows(session, OrderEvent.__table__, timeline)
+    write_event_rows(session, [e[PUBLIC_EVENT] for e in events if PUBLIC_EVENT in e])

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from domain.persistence import sqlite_driver
+from domain.persistence import core_rows, sqlite_driver
 
 # What a database outage looks like to callers (the REST edge renders these as db_error, 503).
 # A full pool (sqlalchemy.exc.TimeoutError) is an overload of the same kind: retry shortly.
@@ -94,12 +94,14 @@ class Database:
         kwargs: dict[str, Any] = {"hide_parameters": True, "pool_recycle": 1800}
         if self.is_sqlite:
             self.engine = _sqlite_engine(self.url, read=False, **kwargs)
-            self.read_engine = _sqlite_engine(self.url, read=True, pool_reset_on_return=None, **kwargs)
+            # readers run side by side in WAL mode: a steady pool as large as the PostgreSQL one (the
+            # default 5 opened and closed a connection per checkout past five concurrent reads)
+            self.read_engine = _sqlite_engine(self.url, read=True, pool_reset_on_return=None, pool_size=pool_size,
+                                              max_overflow=pool_size, **kwargs)
         else:
             # steady pools: connections past them are opened and closed per checkout, which is
-            # slow. Writes are the shorter queue, so they get the smaller pool.
-            self.engine = create_async_engine(self.url, pool_size=max(2, pool_size // 2), max_overflow=pool_size // 2,
-                                              **kwargs)
+            # slow. Each request holds one connection for its transaction, so writes get as many.
+            self.engine = create_async_engine(self.url, pool_size=pool_size, max_overflow=pool_size // 2, **kwargs)
             self.read_engine = _postgres_read_engine(self.url, pool_size=pool_size, max_overflow=pool_size // 2,
                                                      **kwargs)
         self._write_sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
@@ -115,6 +117,7 @@ class Database:
         async with self._writer_turn(), self._write_sessions() as session:
             async with session.begin():
                 yield session
+                await core_rows.write_pending(session)  # rows queued with Core, before the commit
 
     @asynccontextmanager
     async def _writer_turn(self) -> AsyncIterator[None]:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.core.clock import utcnow
+from domain.persistence.core_rows import insert_new
 from domain.persistence.db import Database
 from domain.core.errors import DomainError, IdempotencyConflict, InvalidRequest
 from domain.persistence.models import Account, IdempotencyRecord
@@ -104,7 +105,8 @@ async def run_idempotent(
             status, body = await operation(session)
             text = render(body)
             record.status_code, record.response_body = status, text
-            session.add(record)
+            if record not in session:  # complete at last: queued with the operation's own new rows
+                insert_new(session, [record])
             return StoredResponse(status, text, replayed=False)
     except IntegrityError:
         replay = await _lookup(db, account_id, scope, key, fingerprint)

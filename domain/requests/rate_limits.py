@@ -27,6 +27,7 @@ from domain.adapters.redis_link import RedisDown, RedisLink
 from domain.core.clock import utcnow
 from domain.core.errors import ErrorCode, LimitExceeded
 from domain.core.settings import Settings
+from domain.persistence.core_rows import execute
 from domain.persistence.models import UsageCounter
 
 
@@ -178,7 +179,7 @@ _UPSERTS = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.i
 
 async def increment(session: AsyncSession, bucket: str, window: int, by: int = 1) -> int:
     stmt = _UPSERTS[session.bind.dialect.name]
-    return int((await session.execute(stmt, {"bucket": bucket, "window": window, "by": by})).scalar_one())
+    return int((await execute(session, stmt, {"bucket": bucket, "window": window, "by": by})).scalar_one())
 
 
 async def hit_minute_limits(session: AsyncSession, buckets: list[tuple[str, int]]) -> WindowCount:

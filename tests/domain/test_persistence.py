@@ -91,3 +91,17 @@ async def test_a_writer_gives_up_after_busy_seconds(sqlite_db: Database, tmp_pat
     assert 0.15 <= time.monotonic() - started < 2
     async with sqlite_db.read() as session:
         assert (await session.execute(text("SELECT count(*) FROM notes"))).scalar_one() == 0
+
+
+def test_stamps_are_stored_as_naive_utc_whatever_zone_they_carry() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from domain.persistence.base import UTCDateTime
+
+    column = UTCDateTime()
+    moment = datetime(2026, 12, 3, 12, 0, 0, 123456, tzinfo=UTC)
+    amsterdam = moment.astimezone(timezone(timedelta(hours=1)))
+    assert column.process_bind_param(moment, None) == datetime(2026, 12, 3, 12, 0, 0, 123456)
+    assert column.process_bind_param(amsterdam, None) == datetime(2026, 12, 3, 12, 0, 0, 123456)
+    assert column.process_bind_param(datetime(2026, 12, 3, 12), None) == datetime(2026, 12, 3, 12)  # naive: as UTC
+    assert column.process_bind_param(None, None) is None
