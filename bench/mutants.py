@@ -113,8 +113,10 @@ def run(target: Target) -> None:
 def outcomes(target: Target) -> tuple[int, int, int, int, list[str]]:
     """(killed, survived, pending, not made, survivor descriptions) from the stored session.
 
-    A mutant cosmic-ray could not apply or run (worker outcome ``exception`` or ``abnormal``, no test
-    outcome) is neither killed nor survived: it is counted apart so it cannot pad the score.
+    A mutant cosmic-ray could not apply or run is neither killed nor survived: it is counted apart so it
+    cannot pad the score. That is every worker outcome but ``normal`` (``no-test``, ``abnormal`` and
+    ``exception``; cosmic-ray stores ``exception`` with the test outcome ``incompetent``, not None) and
+    the test outcome ``incompetent`` (the test command could not be started).
     """
     session = WORK / f"{target.name}.sqlite"
     if not session.exists():
@@ -129,7 +131,7 @@ def outcomes(target: Target) -> tuple[int, int, int, int, list[str]]:
             continue
         if result.get("worker_outcome") == "skipped":
             continue
-        if result.get("test_outcome") is None:
+        if result.get("worker_outcome") != "normal" or result.get("test_outcome") not in ("killed", "survived"):
             not_made += 1
             continue
         if result.get("test_outcome") == "survived":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import json
 
 import pytest
 
@@ -65,3 +66,22 @@ def test_a_checked_target_cannot_be_altered_after_the_check() -> None:
     target = check_url("https://files.example.com/", "fileUrl")
     with pytest.raises(dataclasses.FrozenInstanceError):
         target.host = "127.0.0.1"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("url", [
+    json.loads('"https://files.example.com/a\\udcff.png"'),  # a JSON escape can carry a lone surrogate
+    "https://files.example.com/?q=\ud800", "https://files.example.com/#\udfff", "https://u\udcff@files.example.com/",
+])
+def test_text_that_cannot_be_encoded_is_refused_as_an_invalid_url(url: str) -> None:
+    """httpx raises UnicodeEncodeError (a ValueError) for these, not InvalidURL: the guard must still refuse."""
+    with pytest.raises(InvalidRequest) as caught:
+        check_url(url, "fileUrl")
+    assert caught.value.message == "fileUrl: not a valid URL"
+
+
+@pytest.mark.parametrize("value", [None, 443, b"https://files.example.com/"])
+def test_a_value_that_is_not_text_is_refused_as_an_invalid_url(value: object) -> None:
+    """httpx raises TypeError for a non-string URL; the guard answers with the same refusal as for bad text."""
+    with pytest.raises(InvalidRequest) as caught:
+        check_url(value, "fileUrl")  # type: ignore[arg-type]
+    assert caught.value.message == "fileUrl: not a valid URL"
