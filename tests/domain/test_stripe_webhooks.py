@@ -291,13 +291,19 @@ async def _deliver_behind_held_rows(db: Database, held: list[Any], events: list[
     """Apply ``events`` concurrently, each one queued behind the rows ``held`` (statements selecting
     them ``FOR UPDATE``) in the given order, then release the rows; the outcomes in that order."""
     deliveries: list[asyncio.Task[str]] = []
-    async with db.transaction() as holder:
-        for statement in held:
-            assert (await holder.execute(statement)).scalar_one() is not None
-        for event in events:
-            deliveries.append(asyncio.create_task(apply_event(db, SETTINGS, event)))
-            await _blocked_backends(db, len(deliveries))
-    return list(await asyncio.gather(*deliveries))
+    try:
+        async with db.transaction() as holder:
+            for statement in held:
+                assert (await holder.execute(statement)).scalar_one() is not None
+            for event in events:
+                deliveries.append(asyncio.create_task(apply_event(db, SETTINGS, event)))
+                await _blocked_backends(db, len(deliveries))
+    finally:  # the rows are released by now: let every started delivery finish, even after a failure
+        done = await asyncio.gather(*deliveries, return_exceptions=True)
+    for outcome in done:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return [str(outcome) for outcome in done]
 
 
 async def _pg_account(db: Database) -> str:
