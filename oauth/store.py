@@ -129,7 +129,7 @@ class SqlStore:
             row = (await s.execute(
                 select(OAuthCode, OAuthGrant).join(OAuthGrant, OAuthGrant.id == OAuthCode.grant_id)
                 .where(OAuthCode.code_hash == code_hash)
-            )).first()
+            )).one_or_none()
         if row is None:
             return None
         c, g = row

@@ -90,7 +90,7 @@ async def run_idempotent(
     try:
         async with db.transaction() as session:
             found = (await session.execute(_ACCOUNT_AND_RECORD,
-                                           {"account_id": account_id, "scope": scope, "key": key})).first()
+                                           {"account_id": account_id, "scope": scope, "key": key})).one_or_none()
             record = found[1] if found is not None else None
             if record is not None and utcnow() - record.created_at <= RETENTION:
                 return _replay(record, fingerprint)

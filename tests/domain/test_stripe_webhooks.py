@@ -15,7 +15,7 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from domain.core.errors import InvalidRequest, Misconfigured
 from domain.core.settings import Settings
@@ -266,3 +266,92 @@ async def test_an_order_is_not_closed_from_another_stripe_session(db: Database, 
     own = _session_event(EXPIRED, order_id, session_id="cs_order_m", key="orderId")
     assert await apply_event(db, SETTINGS, own) == "applied"
     assert await _status(db, Order, order_id) == "expired"
+
+
+# Two different events for one order or top-up at once (PostgreSQL only: SQLite queues writers, so two
+# deliveries never overlap there). The test holds the rows locked, starts each delivery, waits until
+# PostgreSQL reports it blocked on a lock, and only then lets them all go: without the delivery's own
+# row lock both would have read the row as it was before either acted on it.
+
+_BLOCKED = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND cardinality(pg_blocking_pids(pid)) > 0")
+
+
+async def _blocked_backends(db: Database, count: int) -> None:
+    """Wait until ``count`` connections wait on a lock; fail (not hang) if they never do."""
+    for _ in range(600):
+        async with db.read_connection() as conn:
+            if await conn.scalar(_BLOCKED) == count:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{count} deliveries never waited on the held rows")
+
+
+async def _deliver_behind_held_rows(db: Database, held: list[Any], events: list[dict[str, Any]]) -> list[str]:
+    """Apply ``events`` concurrently, each one queued behind the rows ``held`` (statements selecting
+    them ``FOR UPDATE``) in the given order, then release the rows; the outcomes in that order."""
+    deliveries: list[asyncio.Task[str]] = []
+    try:
+        async with db.transaction() as holder:
+            for statement in held:
+                assert (await holder.execute(statement)).scalar_one() is not None
+            for event in events:
+                deliveries.append(asyncio.create_task(apply_event(db, SETTINGS, event)))
+                await _blocked_backends(db, len(deliveries))
+    finally:  # the rows are released by now: let every started delivery finish, even after a failure
+        done = await asyncio.gather(*deliveries, return_exceptions=True)
+    for outcome in done:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return [str(outcome) for outcome in done]
+
+
+async def _pg_account(db: Database) -> str:
+    from domain.accounts.accounts import create_account
+
+    async with db.transaction() as session:
+        return (await create_account(session, f"race-{uuid.uuid4().hex[:10]}@example.com", approve=True)).id
+
+
+async def test_two_paid_events_for_one_top_up_at_once_credit_it_once(pg_database_url: str) -> None:
+    """Two deliveries with different event ids (say a ``completed`` and a retried
+    ``async_payment_succeeded``) paying one top-up: the wallet gets the money once."""
+    from domain.money.wallets import ensure_wallet
+    from domain.persistence.models import LedgerEntry, Wallet
+
+    db = Database(pg_database_url)
+    try:
+        account_id = await _pg_account(db)
+        topup_id = await _topup(db, account_id)
+        async with db.transaction() as session:
+            wallet_id = (await ensure_wallet(session, account_id, "live", "eur")).id
+        held = [select(Topup.id).where(Topup.id == topup_id).with_for_update(),
+                select(Wallet.id).where(Wallet.id == wallet_id).with_for_update()]
+        events = [_session_event(COMPLETED, topup_id),
+                  _session_event("checkout.session.async_payment_succeeded", topup_id)]
+        outcomes = await _deliver_behind_held_rows(db, held, events)
+        assert outcomes == ["applied", "ignored: top-up is paid"]
+        async with db.read() as session:
+            assert await session.scalar(select(Wallet.balance_cents).where(Wallet.id == wallet_id)) == 1000
+            credits = (await session.execute(select(LedgerEntry.amount_cents).where(
+                LedgerEntry.topup_id == topup_id))).scalars().all()
+        assert credits == [1000]
+        assert await _status(db, Topup, topup_id) == "paid"
+    finally:
+        await db.dispose()
+
+
+async def test_an_expiry_arriving_while_the_payment_is_applied_leaves_the_order_paid(pg_database_url: str) -> None:
+    """The payment has the order; the expiry of the same checkout comes in meanwhile. The expiry
+    must see the paid order and leave it, not overwrite ``paid`` with ``expired``."""
+    db = Database(pg_database_url)
+    try:
+        order_id = await _open_order(db, await _pg_account(db), mode="live")
+        held = [select(Order.id).where(Order.id == order_id).with_for_update()]
+        events = [_session_event(COMPLETED, order_id, session_id="cs_order_m", key="orderId"),
+                  _session_event(EXPIRED, order_id, session_id="cs_order_m", key="orderId")]
+        outcomes = await _deliver_behind_held_rows(db, held, events)
+        assert outcomes == ["applied", "ignored: order is paid"]
+        assert await _status(db, Order, order_id) == "paid"
+    finally:
+        await db.dispose()
