@@ -151,7 +151,10 @@ def mcp_call(base: str, token: str | None, tool: str, arguments: Callable[[int],
 
     async def call(http: httpx.AsyncClient, i: int) -> bool:
         body = {"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": {"name": tool, "arguments": arguments(i)}}
-        r = await http.post(f"{base}/mcp/", content=json.dumps(body), headers=headers)
+        try:
+            r = await http.post(f"{base}/mcp/", content=json.dumps(body), headers=headers)
+        except httpx.TransportError:
+            return False  # a dropped connection is an error in the table, not the end of the run
         if r.status_code != 200:
             return False
         result = r.json().get("result") or {}
@@ -163,14 +166,20 @@ def mcp_call(base: str, token: str | None, tool: str, arguments: Callable[[int],
 def rest_order_call(base: str, key: str, run: str) -> Call:
     async def call(http: httpx.AsyncClient, i: int) -> bool:
         headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": f"{run}-rest-{i}"}
-        return (await http.post(f"{base}/v1/orders", json=DIRECT_LETTER, headers=headers)).status_code == 200
+        try:
+            return (await http.post(f"{base}/v1/orders", json=DIRECT_LETTER, headers=headers)).status_code == 200
+        except httpx.TransportError:
+            return False
 
     return call
 
 
 def starlette_call(base: str) -> Call:
     async def call(http: httpx.AsyncClient, i: int) -> bool:
-        return (await http.post(f"{base}/echo", json=DIRECT_LETTER)).status_code == 200
+        try:
+            return (await http.post(f"{base}/echo", json=DIRECT_LETTER)).status_code == 200
+        except httpx.TransportError:
+            return False
 
     return call
 
@@ -304,11 +313,12 @@ def main() -> None:
                 ratio = peer.cpu_ms / row.cpu_ms if row.cpu_ms else float("nan")
                 rows.append([name, label, level, f"{row.cpu_ms:.2f}", f"{peer_name} {peer.cpu_ms:.2f}", f"{ratio:.3f}",
                              f"≥ {GOALS[name]:.2f}", f"{row.figures.rate:.0f}", f"{row.figures.pct(0.5):.1f}",
-                             f"{row.figures.pct(0.99):.1f}", row.figures.errors])
+                             f"{row.figures.pct(0.99):.1f}", f"{row.figures.errors} / {peer.figures.errors}"])
+            print(f"({label} done)", rows[-len(figures):], flush=True)  # kept if a later database fails
     print(f"Server CPU per request from /proc/PID/stat (utime+stime), {args.rounds} alternating rounds of "
           f"{args.requests} requests per row (peer beside ours)")
     print(table(rows, ["request", "database", "clients", "CPU ms/req", "peer CPU ms/req", "ratio", "goal",
-                       "calls/s", "p50 ms", "p99 ms", "errors"]))
+                       "calls/s", "p50 ms", "p99 ms", "errors (ours / peer)"]))
 
 
 if __name__ == "__main__":
