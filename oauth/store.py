@@ -160,7 +160,7 @@ class SqlStore:
             row = (await s.execute(
                 select(OAuthToken, OAuthGrant).join(OAuthGrant, OAuthGrant.id == OAuthToken.grant_id)
                 .where(OAuthToken.token_hash == token_hash)
-            )).first()
+            )).one_or_none()  # one token per hash, one grant per token: more would be a wrong join
         if row is None:
             return None
         t, g = row
@@ -195,7 +195,7 @@ class SqlStore:
             select(OAuthToken.used_at, OAuthToken.revoked_at, OAuthGrant.revoked_at)
             .join(OAuthGrant, OAuthGrant.id == OAuthToken.grant_id)
             .where(OAuthToken.token_hash == token_hash, OAuthToken.kind == "refresh")
-        )).first()
+        )).one_or_none()
         if row is None:
             return False
         used_at, token_revoked, grant_revoked = row
