@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from domain.core.clock import utcnow
 from domain.persistence import core_rows
@@ -159,6 +160,8 @@ async def test_rows_it_cannot_complete_are_refused_when_queued(db: Database, acc
     async with db.transaction() as session:
         with pytest.raises(core_rows.UnqueueableRow, match="no column 'colour'"):
             core_rows.insert_rows(session, OrderEvent.__table__, [{"order_id": "x", "status": "paid", "colour": 1}])
+        with pytest.raises(core_rows.UnqueueableRow, match="no column 'colour'"):  # the first in sort order
+            core_rows.insert_rows(session, OrderEvent.__table__, [{"order_id": "x", "size": 2, "colour": 1, "weight": 3}])
         with pytest.raises(core_rows.UnqueueableRow, match="order_events.order_id is NOT NULL"):
             core_rows.insert_rows(session, OrderEvent.__table__, [{"status": "paid"}])
         assert core_rows.pending(session) == 0
@@ -194,3 +197,39 @@ async def test_on_postgresql_the_one_statement_also_goes_through_asyncpg(pg_data
         assert piece.attachments == [{"assetId": "as_1"}] and list(timeline) == ["paid", "queued"]
     finally:
         await other.dispose()
+
+
+async def test_serial_ids_follow_the_queue_order_when_some_rows_leave_a_nullable_column_null(
+        db: Database, account: dict) -> None:
+    """A nullable column left unset is queued as NULL, not left out: the rows keep one column set,
+    so they go in as one batch and their serial ids follow the queue."""
+    order = _order(account["id"])
+    now = utcnow()
+    notes = [None, "retry", None, "manual", None]
+    events = [OrderEvent(order_id=order.id, status=f"s{n}", note=note, created_at=now) for n, note in enumerate(notes)]
+    async with db.transaction() as session:
+        core_rows.insert_new(session, [order, *events])
+        assert [e.note for e in events] == notes
+    async with db.read() as session:
+        stored = (await session.execute(select(OrderEvent.status, OrderEvent.note)
+                                        .where(OrderEvent.order_id == order.id).order_by(OrderEvent.id))).all()
+    assert [tuple(r) for r in stored] == [(f"s{n}", note) for n, note in enumerate(notes)]
+
+
+async def test_rows_queued_through_the_sync_session_are_counted_and_written(db: Database, account: dict) -> None:
+    """``run_sync`` hands the functions a plain ``Session``; queueing and counting work on it too."""
+    order = _order(account["id"])
+    now = utcnow()
+
+    def queue(sync: Session) -> int:
+        core_rows.insert_new(sync, [order])
+        core_rows.insert_rows(sync, OrderEvent.__table__, [{"order_id": order.id, "status": "paid", "created_at": now}])
+        return core_rows.pending(sync)
+
+    async with db.transaction() as session:
+        assert await session.run_sync(queue) == 2
+        assert core_rows.pending(session) == 2
+    async with db.read() as session:
+        assert await session.get(Order, order.id) is not None
+        assert await session.scalar(select(func.count()).select_from(OrderEvent)
+                                    .where(OrderEvent.order_id == order.id)) == 1
