@@ -280,9 +280,10 @@ def run_pieterpost(kind: str, pg_url: str, redis_url: str | None, tmp: Path, lev
 def running_peers() -> Iterator[dict[str, Peer]]:
     """Both bare peers, up for the whole run."""
     env = dict(os.environ)
-    mcp_bare = ["-m", "uvicorn", "--factory", "bench.mcp_bare:app_factory", "--port", "{port}", "--log-level",
-                "warning"]
-    starlette = ["-m", "uvicorn", "bench.bare_app:app", "--port", "{port}", "--log-level", "warning"]
+    # the HTTP stack `pieterpost serve` runs (server.cli.uvicorn_options): h11, uvicorn's auto loop
+    same = ["--http", "h11", "--log-level", "warning"]
+    mcp_bare = ["-m", "uvicorn", "--factory", "bench.mcp_bare:app_factory", "--port", "{port}", *same]
+    starlette = ["-m", "uvicorn", "bench.bare_app:app", "--port", "{port}", *same]
     with serve(mcp_bare, env, "/") as echo, serve(starlette, env, "/") as bare:
         yield {"echo": Peer(echo.pid, mcp_call(echo.base, None, "echo", lambda i: {"x": i})),
                "starlette": Peer(bare.pid, starlette_call(bare.base))}

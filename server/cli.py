@@ -41,6 +41,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "timeout_graceful_shutdown": max(1, int(settings.graceful_shutdown_seconds)),
         "limit_concurrency": settings.limit_concurrency or None,
         "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+        # h11 even where httptools is installed: uvicorn's httptools protocol has no header size
+        # limit (and measured no cheaper once the limit matters; docs/speed.md, 3 December)
+        "http": "h11",
     }
 
 

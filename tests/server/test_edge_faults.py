@@ -92,6 +92,7 @@ def test_uvicorn_is_started_with_limits() -> None:
     options = uvicorn_options(Settings())
     assert options["timeout_keep_alive"] <= 10
     assert options["h11_max_incomplete_event_size"] and options["h11_max_incomplete_event_size"] <= 128 * 1024
+    assert options["http"] == "h11"  # the header limit above binds only h11 (httptools has none)
     assert options["limit_concurrency"] and options["timeout_graceful_shutdown"]
 
 
