@@ -48,7 +48,10 @@ async def drive(call: Callable[[httpx.AsyncClient, int], Awaitable[bool]], concu
             nonlocal errors
             for index in counter:
                 started = time.perf_counter()
-                ok = await call(http, index)
+                try:
+                    ok = await call(http, index)
+                except httpx.TransportError:
+                    ok = False  # a dropped connection is an error in the figures, not the end of the run
                 latencies.append(time.perf_counter() - started)
                 errors += 0 if ok else 1
 

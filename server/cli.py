@@ -42,7 +42,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "limit_concurrency": settings.limit_concurrency or None,
         "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
         # h11 even where httptools is installed: uvicorn's httptools protocol has no header size
-        # limit (and measured no cheaper once the limit matters; docs/speed.md, 3 December)
+        # limit (docs/speed.md, "uvloop, httptools")
         "http": "h11",
     }
 

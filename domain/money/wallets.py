@@ -95,7 +95,6 @@ _DEBIT_BY_OWNER = (
            Wallet.currency == bindparam("wallet_currency"), Wallet.balance_cents + bindparam("delta") >= 0)
     .values(balance_cents=Wallet.balance_cents + bindparam("delta"), updated_at=bindparam("now"))
     .returning(Wallet.id, Wallet.balance_cents)
-    .execution_options(synchronize_session=False)
 )
 
 

@@ -38,6 +38,11 @@ class UnqueueableRow(ValueError):
     """A row this module cannot complete in Python (a column only the database can fill)."""
 
 
+def _sync(session: AsyncSession | Session) -> Session:
+    """The ORM session underneath (``run_sync`` and the event hooks hand over the sync one)."""
+    return session.sync_session if isinstance(session, AsyncSession) else session
+
+
 def _queue(session: Session) -> dict[Table, list[dict[str, Any]]]:
     queue: dict[Table, list[dict[str, Any]]] | None = session.info.get(_QUEUE)
     if queue is None:
@@ -81,16 +86,14 @@ def _complete(table: Table, row: dict[str, Any]) -> dict[str, Any]:
 
 def insert_rows(session: AsyncSession | Session, table: Table, rows: Iterable[dict[str, Any]]) -> None:
     """Queue plain rows (column key → value); a column left out gets its Python default."""
-    sync = session.sync_session if isinstance(session, AsyncSession) else session
     complete = [_complete(table, row) for row in rows]  # all or none: a refused row queues nothing
     if complete:
-        _queue(sync).setdefault(table, []).extend(complete)
+        _queue(_sync(session)).setdefault(table, []).extend(complete)
 
 
 def insert_new(session: AsyncSession | Session, instances: Iterable[Base]) -> None:
     """Queue new ORM instances as rows. Their unset columns get the Python defaults, set on the
     instance too, so the caller renders what was written."""
-    sync = session.sync_session if isinstance(session, AsyncSession) else session
     made: list[tuple[Table, dict[str, Any]]] = []
     for instance in instances:
         mapper = inspect(type(instance))
@@ -106,15 +109,14 @@ def insert_new(session: AsyncSession | Session, instances: Iterable[Base]) -> No
                 setattr(instance, prop.key, value)
             row[column.key] = value
         made.append((table, row))
-    queue = _queue(sync)  # all or none, as with insert_rows
+    queue = _queue(_sync(session))  # all or none, as with insert_rows
     for table, row in made:
         queue.setdefault(table, []).append(row)
 
 
 def pending(session: AsyncSession | Session) -> int:
     """How many rows wait in the queue (for tests and assertions)."""
-    sync = session.sync_session if isinstance(session, AsyncSession) else session
-    return sum(len(rows) for rows in sync.info.get(_QUEUE, {}).values())
+    return sum(len(rows) for rows in _sync(session).info.get(_QUEUE, {}).values())
 
 
 def write_queued(session: Session) -> None:
