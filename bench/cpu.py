@@ -100,10 +100,19 @@ def serve(args: list[str], env: dict[str, str], health: str) -> Iterator[Served]
             proc.kill()
 
 
+def rss_mib(pid: int) -> float:
+    """Resident memory of one process now (VmRSS in /proc/PID/status), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 @dataclass
 class Row:
     figures: Figures
     cpu_ms: float
+    rss_mib: float = float("nan")
 
 
 Call = Callable[[httpx.AsyncClient, int], Awaitable[bool]]
@@ -115,14 +124,14 @@ async def measure(pid: int, call: Call, level: int, requests: int) -> Row:
     before = cpu_seconds(pid)
     figures = await drive(call, level, requests)
     used = cpu_seconds(pid) - before
-    return Row(figures, used * 1000 / requests)
+    return Row(figures, used * 1000 / requests, rss_mib(pid))
 
 
 def combined(rows: list[Row]) -> Row:
     """Rounds of one row as one: CPU and requests summed, latencies pooled."""
     figures = Figures(sum(r.figures.requests for r in rows), sum(r.figures.seconds for r in rows),
                       [lat for r in rows for lat in r.figures.latencies], sum(r.figures.errors for r in rows))
-    return Row(figures, sum(r.cpu_ms * r.figures.requests for r in rows) / figures.requests)
+    return Row(figures, sum(r.cpu_ms * r.figures.requests for r in rows) / figures.requests, rows[-1].rss_mib)
 
 
 @dataclass
@@ -177,13 +186,15 @@ def starlette_call(base: str) -> Call:
 
 # --- PieterPost setup ----------------------------------------------------------------------------
 
-def base_env(database_url: str, assets: Path, redis_url: str | None) -> dict[str, str]:
+def base_env(database_url: str, assets: Path, redis_url: str | None, gc: int | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIETERPOST_")}
     env.update({"PIETERPOST_DATABASE_URL": database_url, "PIETERPOST_ASSET_DIR": str(assets),
                 "PIETERPOST_SECRET_KEY": "bench-secret-key-not-for-production",
                 "PIETERPOST_RATE_LIMIT_PER_MINUTE": "10000000", "PIETERPOST_RATE_LIMIT_IP_PER_MINUTE": "10000000",
                 "PIETERPOST_DAILY_ORDER_CAP": "10000000", "PIETERPOST_LOG_LEVEL": "WARNING",
                 "PIETERPOST_RUN_WORKER": "false", "PYTHONPATH": str(ROOT)})
+    if gc is not None:
+        env["PIETERPOST_GC_GEN0_THRESHOLD"] = str(gc)
     if redis_url:
         env["PIETERPOST_REDIS_URL"] = redis_url
         env["PIETERPOST_REDIS_PREFIX"] = f"ppbench:{uuid.uuid4().hex[:8]}:"
@@ -235,10 +246,10 @@ SERVE = ["-m", "server", "serve", "--port", "{port}"]
 
 def run_pieterpost(kind: str, pg_url: str, redis_url: str | None, tmp: Path, levels: list[int],
                    requests: int, peers: dict[str, Peer], rounds: int,
-                   only: list[str]) -> dict[tuple[str, int], tuple[Row, Row]]:
+                   only: list[str], gc: int | None = None) -> dict[tuple[str, int], tuple[Row, Row]]:
     run = uuid.uuid4().hex[:8]
     with database(kind, tmp, pg_url) as url:
-        env = base_env(url, tmp / "assets", redis_url)
+        env = base_env(url, tmp / "assets", redis_url, gc)
         cli(["migrate"], env)
         email = f"bench-{run}@example.com"
         cli(["accounts", "create", "--email", email], env)
@@ -268,9 +279,11 @@ def run_pieterpost(kind: str, pg_url: str, redis_url: str | None, tmp: Path, lev
 
 
 @contextmanager
-def running_peers() -> Iterator[dict[str, Peer]]:
-    """Both bare peers, up for the whole run."""
+def running_peers(peer_gc: int) -> Iterator[dict[str, Peer]]:
+    """Both bare peers, up for the whole run; ``peer_gc`` > 0 settles their collector as ours."""
     env = dict(os.environ)
+    if peer_gc > 0:
+        env["BENCH_PEER_GC"] = str(peer_gc)
     # the HTTP stack `pieterpost serve` runs (server.cli.uvicorn_options): h11, uvicorn's auto loop
     same = ["--http", "h11", "--log-level", "warning"]
     mcp_bare = ["-m", "uvicorn", "--factory", "bench.mcp_bare:app_factory", "--port", "{port}", *same]
@@ -288,6 +301,10 @@ def main() -> None:
     parser.add_argument("--postgres", default="", help="also run on PostgreSQL (a database of its own is made)")
     parser.add_argument("--redis", default="", help="one more run of the last database with this Redis URL")
     parser.add_argument("--only", action="append", default=[], choices=list(GOALS), help="measure only this row")
+    parser.add_argument("--gc", type=int, default=None,
+                        help="PIETERPOST_GC_GEN0_THRESHOLD for ours (0: CPython's collector as it comes)")
+    parser.add_argument("--peer-gc", type=int, default=0,
+                        help="settle the peers' collector as ours with this threshold (server.gc_policy)")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="pp-bench-cpu-"))
@@ -295,22 +312,25 @@ def main() -> None:
     if args.redis:
         runs.append((runs[-1][0], args.redis))
     rows = []
-    with running_peers() as peers:
+    with running_peers(args.peer_gc) as peers:
         for kind, redis_url in runs:
             label = kind + (" + redis" if redis_url else "")
             figures = run_pieterpost(kind, args.postgres, redis_url, tmp, levels, args.requests, peers, args.rounds,
-                                     args.only)
+                                     args.only, args.gc)
             for (name, level), (row, peer) in figures.items():
                 peer_name = "starlette" if name.startswith("POST") else "echo"
                 ratio = peer.cpu_ms / row.cpu_ms if row.cpu_ms else float("nan")
                 rows.append([name, label, level, f"{row.cpu_ms:.2f}", f"{peer_name} {peer.cpu_ms:.2f}", f"{ratio:.3f}",
                              f"≥ {GOALS[name]:.2f}", f"{row.figures.rate:.0f}", f"{row.figures.pct(0.5):.1f}",
-                             f"{row.figures.pct(0.99):.1f}", f"{row.figures.errors} / {peer.figures.errors}"])
+                             f"{row.figures.pct(0.99):.1f}", f"{row.figures.errors} / {peer.figures.errors}",
+                             f"{row.rss_mib:.0f} / {peer.rss_mib:.0f}"])
             print(f"({label} done)", rows[-len(figures):], flush=True)  # kept if a later database fails
+    gc_note = "ours: " + (f"GC threshold {args.gc}" if args.gc is not None else "GC as configured") + \
+        "; peers: " + (f"GC settled at {args.peer_gc}" if args.peer_gc else "CPython's GC as it comes")
     print(f"Server CPU per request from /proc/PID/stat (utime+stime), {args.rounds} alternating rounds of "
-          f"{args.requests} requests per row (peer beside ours)")
+          f"{args.requests} requests per row (peer beside ours); {gc_note}")
     print(table(rows, ["request", "database", "clients", "CPU ms/req", "peer CPU ms/req", "ratio", "goal",
-                       "calls/s", "p50 ms", "p99 ms", "errors (ours / peer)"]))
+                       "calls/s", "p50 ms", "p99 ms", "errors (ours / peer)", "RSS MiB (ours / peer)"]))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from bench.bare_app import settle_like_pieterpost
+
 TOOL = {"name": "echo", "description": "Return the arguments.", "annotations": {"readOnlyHint": True},
         "inputSchema": {"type": "object", "additionalProperties": True},
         "outputSchema": {"type": "object", "additionalProperties": True}}
@@ -38,6 +40,7 @@ def app_factory() -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with manager.run():
+            settle_like_pieterpost()
             yield
 
     class Endpoint:  # a plain ASGI app (not a function), so Starlette passes every method through

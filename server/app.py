@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,7 +18,7 @@ from domain.use_cases.system import Database
 from domain.fulfillment.providers import check_configuration
 from oauth.service import build as build_oauth_service
 from oauth.service import build_routes as build_oauth_routes
-from server import health, logs, metrics, worker
+from server import gc_policy, health, logs, metrics, worker
 from server.api import links as api_links
 from server.api import openapi as api_openapi
 from server.api import orders as api_orders
@@ -88,9 +88,11 @@ def _routes(settings: Settings, mcp_endpoint: McpEndpoint) -> list[BaseRoute]:
 
 
 def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
-               oauth_options: dict[str, Any] | None = None) -> Starlette:
+               oauth_options: dict[str, Any] | None = None,
+               on_started: Callable[[], None] | None = None) -> Starlette:
     """Build the whole service. ``oauth_options`` lets tests give the OAuth service a clock or
-    a CIMD fetcher; everything else comes from ``settings``."""
+    a CIMD fetcher; ``on_started`` runs once everything has started (``serve`` settles the
+    garbage collector there); everything else comes from ``settings``."""
     settings = with_secret_key(settings or get_settings())
     check_settings(settings)
     db = system.open_database(settings)
@@ -106,6 +108,8 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
             await stack.enter_async_context(system.serving(db, settings, shared))
             await stack.enter_async_context(mcp_endpoint.lifespan(db))
             await stack.enter_async_context(worker.lifespan(app))
+            if on_started is not None:
+                on_started()
             yield
         await db.dispose()
 
@@ -133,4 +137,4 @@ def app_factory() -> Any:
     """Entry point for ``uvicorn --factory server.app:app_factory``."""
     settings = get_settings()
     logs.configure(settings.log_level)
-    return create_app(settings)
+    return create_app(settings, on_started=lambda: gc_policy.settle(settings.gc_gen0_threshold))

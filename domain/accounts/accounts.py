@@ -6,10 +6,11 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.core.errors import InvalidRequest, NotFound
 from domain.core.ids import new_id
+from domain.persistence.db import Database
 from domain.persistence.models import Account, Wallet
 from domain.money.currency import DEFAULT_CURRENCY
 from domain.money.wallets import empty_wallet, ensure_wallet
@@ -71,14 +72,15 @@ _FLAGS_AND_WALLET = (
 )
 
 
-async def flags_and_wallet(conn: AsyncConnection, account_id: str, mode: str, currency: str
+async def flags_and_wallet(db: Database, account_id: str, mode: str, currency: str
                            ) -> tuple[dict[str, object], Any]:
     """The account's capability flags and its wallet in ``mode``/``currency``: one Core statement.
 
     The hot read paths (``get_wallet``, ``quote_order``) skip the ORM's identity map and
-    instance loading; the wallet comes back as a row with the attributes ``wallet_view`` reads.
+    instance loading (``Database.read_first``); the wallet comes back as a row with the
+    attributes ``wallet_view`` reads.
     """
-    row = (await conn.execute(_FLAGS_AND_WALLET, {"account_id": account_id, "mode": mode, "currency": currency})).first()
+    row = await db.read_first(_FLAGS_AND_WALLET, {"account_id": account_id, "mode": mode, "currency": currency})
     if row is None:
         raise NotFound("Account not found.")
     wallet = row if row.balance_cents is not None else empty_wallet(account_id, mode, currency)

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     auth_cache_size: int = 10_000
     # how often batched "last used" stamps of keys and connections are written
     last_used_flush_seconds: float = 15.0
+    # server.gc_policy: young-generation threshold once serving (0 = CPython's defaults, nothing frozen)
+    gc_gen0_threshold: int = 10_000
     # what live direct sends may draw from the wallet per account, per currency and UTC day (cents;
     # 10 000 = 100 EUR/USD). Operators override it per account, holders and keys only lower it (docs/limits.md).
     live_daily_spend_limit_cents: int = Field(default=10_000, ge=0)

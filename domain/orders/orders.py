@@ -137,7 +137,7 @@ def _check_provider(caller: Caller, draft: OrderDraft, settings: Settings) -> No
     check_supported(settings, caller.mode, draft.request_type, (p.recipient.country for p in draft.pieces))
 
 
-async def quote_order(session: AsyncSession, caller: Caller, draft: OrderDraft, settings: Settings) -> Quote:
+async def quote_order(session: AsyncSession | None, caller: Caller, draft: OrderDraft, settings: Settings) -> Quote:
     _check_provider(caller, draft, settings)
     return await quote_draft(session, caller.account_id, draft, settings)
 

@@ -76,6 +76,12 @@ class OrderDraft:
     def recipient_count(self) -> int:
         return len(self.pieces)
 
+    @property
+    def names_assets(self) -> bool:
+        """Whether pricing must look anything up (a stamp, a card front, an attachment)."""
+        return bool(self.stamp_image_asset_id or self.front_image_asset_id
+                    or any(piece.attachment_ids for piece in self.pieces))
+
 
 def _same_asset(obj: dict[str, Any], id_key: str, ref_key: str, path: str) -> str | None:
     """``fooAssetId`` and ``foo`` are synonyms (as upload_asset returns them); both given must agree."""

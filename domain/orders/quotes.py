@@ -43,8 +43,10 @@ class Quote:
         return len(self.draft.pieces)
 
 
-async def load_asset(session: AsyncSession, account_id: str, asset_id: str, kind: str, field: str) -> Asset:
+async def load_asset(session: AsyncSession | None, account_id: str, asset_id: str, kind: str, field: str) -> Asset:
     """An asset of this account and kind; another account's id is simply unknown."""
+    if session is None:
+        raise RuntimeError("a draft that names assets was priced without a session")
     asset = await session.get(Asset, asset_id)
     if asset is None or asset.account_id != account_id:
         raise NotFound(f"{field}: no asset {asset_id}.")
@@ -55,7 +57,8 @@ async def load_asset(session: AsyncSession, account_id: str, asset_id: str, kind
     return asset
 
 
-async def quote_draft(session: AsyncSession, account_id: str, draft: OrderDraft, settings: Settings) -> Quote:
+async def quote_draft(session: AsyncSession | None, account_id: str, draft: OrderDraft, settings: Settings) -> Quote:
+    """The price of a parsed draft; ``session`` (reads only) may be None when the draft names no assets."""
     assets: dict[str, Asset] = {}
     pieces: list[PieceQuote] = []
     if draft.request_type == "postcard":

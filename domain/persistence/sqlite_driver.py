@@ -28,6 +28,8 @@ from typing import Any
 #: How long a write waits for another process's write lock before it fails (as busy_timeout did).
 BUSY_SECONDS = 30.0
 _RETRIED = ("BEGIN", "COMMIT")
+#: How long a read waits for a lock (WAL recovery only), as ``PRAGMA busy_timeout`` in ms below.
+READ_BUSY_SECONDS = 1.0
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
@@ -166,6 +168,23 @@ class Connection:
         if self._conn is not None:
             conn, self._conn = self._conn, None
             conn.close()
+
+
+def sync_reader(path: str, *, pragmas: Sequence[str]) -> Callable[[], sqlite3.Connection]:
+    """A ``creator`` for a synchronous engine of read connections (``Database.read_first``).
+
+    Called on the loop when the pool opens a connection (rarely): the pragmas may wait for a
+    lock up to the read connections' ``busy_timeout``, as their first statement would.
+    """
+
+    def connect() -> sqlite3.Connection:
+        raw = sqlite3.connect(path, isolation_level=None, timeout=READ_BUSY_SECONDS, check_same_thread=False,
+                              uri=path.startswith("file:"))
+        for pragma in pragmas:
+            raw.execute(pragma)
+        return raw
+
+    return connect
 
 
 def connector(path: str, *, writer: bool, pragmas: Sequence[str]) -> Callable[[], Any]:

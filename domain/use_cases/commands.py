@@ -116,13 +116,14 @@ async def quote_with_first_page(db: Database, settings: Settings, caller: Caller
 
 
 async def _price(db: Database, settings: Settings, caller: Caller, draft: OrderDraft) -> Quote:
-    async with db.read() as session:  # opens a connection only if the draft names assets
+    if not draft.names_assets:  # nothing to look up: not even an empty session (~0.1 ms of CPU)
+        return await orders.quote_order(None, caller, draft, settings)
+    async with db.read() as session:
         return await orders.quote_order(session, caller, draft, settings)
 
 
 async def _quote_view(db: Database, caller: Caller, draft: OrderDraft, priced: Quote) -> dict[str, Any]:
-    async with db.read_connection() as conn:
-        flags, wallet = await flags_and_wallet(conn, caller.account_id, caller.mode, DEFAULT_CURRENCY)
+    flags, wallet = await flags_and_wallet(db, caller.account_id, caller.mode, DEFAULT_CURRENCY)
     return {
         **flags,
         "amountCents": priced.amount_cents,
@@ -138,9 +139,8 @@ async def _quote_view(db: Database, caller: Caller, draft: OrderDraft, priced: Q
 
 async def get_wallet(db: Database, caller: Caller, currency: object = None) -> dict[str, Any]:
     currency = parse_currency(currency)
-    async with db.read_connection() as conn:
-        flags, wallet = await flags_and_wallet(conn, caller.account_id, caller.mode, currency)
-        return {**flags, "wallet": wallet_view(wallet)}
+    flags, wallet = await flags_and_wallet(db, caller.account_id, caller.mode, currency)
+    return {**flags, "wallet": wallet_view(wallet)}
 
 
 async def get_order(db: Database, settings: Settings, caller: Caller, order_id: str) -> dict[str, Any]:

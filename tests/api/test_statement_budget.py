@@ -33,7 +33,7 @@ def counted(app: Any) -> Iterator[list[str]]:
         if first not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"):
             statements.append(statement.strip().splitlines()[0][:80])
 
-    engines = (app.state.db.engine.sync_engine, app.state.db.read_engine.sync_engine)  # writes and reads
+    engines = app.state.db.sync_engines()  # writes and reads
     for engine in engines:
         event.listen(engine, "before_cursor_execute", count)
     try:

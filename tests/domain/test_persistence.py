@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from typing import Any
+
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from domain.persistence import sqlite_driver
@@ -30,6 +32,44 @@ async def test_a_read_sees_what_a_write_just_committed(db: Database, account: di
         row = (await session.execute(text("SELECT live_enabled FROM accounts WHERE id = :id"),
                                      {"id": account["id"]})).one()
     assert bool(row[0]) is True
+
+
+async def test_read_first_sees_the_latest_commit_and_refuses_writes(db: Database, account: dict[str, str]) -> None:
+    """The hot-read path (a sync engine on SQLite, the read engine on PostgreSQL) reads what was
+    just committed and cannot write."""
+    statement = text("SELECT live_enabled FROM accounts WHERE id = :id")
+    for flag in (False, True):
+        async with db.transaction() as session:
+            await session.execute(text("UPDATE accounts SET live_enabled = :on WHERE id = :id"),
+                                  {"on": flag, "id": account["id"]})
+        row = await db.read_first(statement, {"id": account["id"]})
+        assert row is not None and bool(row[0]) is flag
+    assert await db.read_first(statement, {"id": "acc_none"}) is None
+    with pytest.raises(DBAPIError):
+        await db.read_first(text("UPDATE accounts SET status = status WHERE id = :id"), {"id": account["id"]})
+
+
+async def test_read_first_on_sqlite_skips_the_async_engine(sqlite_db: Database) -> None:
+    """On SQLite the statement runs on the synchronous first-row engine, which the statement
+    counters see through ``sync_engines()``; the async read engine is not touched."""
+    seen: dict[str, int] = {}
+    engines = sqlite_db.sync_engines()
+    assert len(engines) == 3
+
+    def counter(name: str) -> Any:
+        def count(*_args: Any) -> None:
+            seen[name] = seen.get(name, 0) + 1
+        return count
+
+    listeners = [(engine, counter(name)) for engine, name in zip(engines, ("write", "read", "first"), strict=True)]
+    for engine, listener in listeners:
+        event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert (await sqlite_db.read_first(text("SELECT count(*) FROM notes"), {}))[0] == 0
+    finally:
+        for engine, listener in listeners:
+            event.remove(engine, "before_cursor_execute", listener)
+    assert seen == {"first": 1}
 
 
 @pytest.fixture
