@@ -8,18 +8,18 @@ money paths rely on conditional updates, unique indexes and upserts inside the t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Executable, create_engine, event, text
-from sqlalchemy.engine import Engine, Row, make_url
-from sqlalchemy.pool import QueuePool
+from sqlalchemy import Executable, event, text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from domain.persistence import core_rows, sqlite_driver
+from domain.persistence.first_rows import AsyncpgFirstRows, SqliteFirstRows, StatementListener
 
 # What a database outage looks like to callers (the REST edge renders these as db_error, 503).
 # A full pool (sqlalchemy.exc.TimeoutError) is an overload of the same kind: retry shortly.
@@ -70,13 +70,6 @@ def _sqlite_engine(url: str, *, read: bool, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
-def _sqlite_first_row_engine(url: str, **kwargs: Any) -> Engine:
-    """Read connections for ``Database.read_first`` without the async adaptation (see there)."""
-    path = make_url(url).database or ":memory:"
-    return create_engine("sqlite+pysqlite://", creator=sqlite_driver.sync_reader(path, pragmas=_SQLITE_READ_PRAGMAS),
-                         poolclass=QueuePool, pool_size=2, max_overflow=2, pool_reset_on_return=None, **kwargs)
-
-
 def _postgres_read_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Autocommit, read-only sessions: a read is its statements alone, no BEGIN/ROLLBACK."""
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
@@ -102,20 +95,22 @@ class Database:
         # No pre-ping (a round trip on every checkout): connections are recycled after half an
         # hour instead, and a connection that died anyway fails its one request as db_error.
         kwargs: dict[str, Any] = {"hide_parameters": True, "pool_recycle": 1800}
-        self._first_rows: Engine | None = None  # SQLite only: see read_first
         if self.is_sqlite:
             self.engine = _sqlite_engine(self.url, read=False, **kwargs)
             # readers run side by side in WAL mode: a steady pool as large as the PostgreSQL one (the
             # default 5 opened and closed a connection per checkout past five concurrent reads)
             self.read_engine = _sqlite_engine(self.url, read=True, pool_reset_on_return=None, pool_size=pool_size,
                                               max_overflow=pool_size, **kwargs)
-            self._first_rows = _sqlite_first_row_engine(self.url, **kwargs)
+            self._first_rows: SqliteFirstRows | AsyncpgFirstRows = SqliteFirstRows(
+                self.url, _SQLITE_READ_PRAGMAS, **kwargs)
         else:
             # steady pools: connections past them are opened and closed per checkout, which is
             # slow. Each request holds one connection for its transaction, so writes get as many.
             self.engine = create_async_engine(self.url, pool_size=pool_size, max_overflow=pool_size // 2, **kwargs)
             self.read_engine = _postgres_read_engine(self.url, pool_size=pool_size, max_overflow=pool_size // 2,
                                                      **kwargs)
+            # short reads that hold a connection for one round trip: a small pool serves them
+            self._first_rows = AsyncpgFirstRows(self.url, size=max(2, pool_size // 2))
         self._write_sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
         # SQLite has one writer at a time. Queueing this process's writers in FIFO order here
@@ -151,25 +146,26 @@ class Database:
         async with self.read_engine.connect() as conn:
             yield conn
 
-    async def read_first(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
-        """The first row of one prebuilt Core read, for the hottest reads (``get_wallet``, quotes).
-
-        On SQLite the statement runs on a synchronous engine straight on the loop: SQLite runs
-        there anyway (``sqlite_driver``), and the async engine's adaptation (a greenlet switch
-        and an awaited wrapper per call, on checkout, execute, fetch and close) cost about
-        twice as much CPU as the statement itself. Since the call never yields, one pooled
-        connection serves every concurrent request. On PostgreSQL it is the read engine's.
-        """
-        if self._first_rows is not None:
-            with self._first_rows.connect() as conn:
-                return conn.execute(statement, params).first()
-        async with self.read_engine.connect() as conn:
-            return (await conn.execute(statement, params)).first()
+    async def read_first(self, statement: Executable, params: dict[str, Any]) -> Any | None:
+        """The first row of one prebuilt read (a named tuple of its columns), for the hottest reads
+        (``get_wallet``, quotes, ``GET /v1/wallet``): without SQLAlchemy's async adaptation, which
+        cost more CPU than the statement (``domain/persistence/first_rows.py``). Read-only, and
+        it sees the latest commit, as ``read()`` does."""
+        return await self._first_rows.first(statement, params)
 
     def sync_engines(self) -> tuple[Engine, ...]:
-        """Every engine's sync core, for event listeners (statement counting in tests and benches)."""
-        extra = (self._first_rows,) if self._first_rows is not None else ()
+        """Every SQLAlchemy engine's sync core, for event listeners (statement counting)."""
+        extra = (self._first_rows.engine,) if isinstance(self._first_rows, SqliteFirstRows) else ()
         return (self.engine.sync_engine, self.read_engine.sync_engine, *extra)
+
+    def listen_first_rows(self, listener: StatementListener) -> Callable[[], None]:
+        """Call ``listener`` with the SQL of each ``read_first`` that no engine event sees
+        (asyncpg's pool on PostgreSQL); returns the function that stops it."""
+        if not isinstance(self._first_rows, AsyncpgFirstRows):
+            return lambda: None
+        listeners = self._first_rows.listeners
+        listeners.append(listener)
+        return lambda: listeners.remove(listener)
 
     async def ping(self) -> bool:
         async with self.read_connection() as conn:
@@ -179,5 +175,4 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
         await self.read_engine.dispose()
-        if self._first_rows is not None:
-            self._first_rows.dispose()
+        await self._first_rows.close()

@@ -36,9 +36,12 @@ def counted(app: Any) -> Iterator[list[str]]:
     engines = app.state.db.sync_engines()  # writes and reads
     for engine in engines:
         event.listen(engine, "before_cursor_execute", count)
+    # the hottest reads on PostgreSQL go through asyncpg's own pool, which no engine event sees
+    stop = app.state.db.listen_first_rows(lambda sql: count(None, None, sql, None, None, False))
     try:
         yield statements
     finally:
+        stop()
         for engine in engines:
             event.remove(engine, "before_cursor_execute", count)
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from domain.persistence import sqlite_driver
 from domain.persistence.db import Database
+from domain.persistence.models import Account
 
 
 async def test_the_read_engine_refuses_writes(db: Database) -> None:
@@ -45,6 +46,9 @@ async def test_read_first_sees_the_latest_commit_and_refuses_writes(db: Database
         row = await db.read_first(statement, {"id": account["id"]})
         assert row is not None and bool(row[0]) is flag
     assert await db.read_first(statement, {"id": "acc_none"}) is None
+    typed = await db.read_first(select(Account.id, Account.created_at).where(Account.id == bindparam("id")),
+                                {"id": account["id"]})
+    assert typed is not None and typed.id == account["id"] and typed.created_at.tzinfo is not None  # UTCDateTime
     with pytest.raises(DBAPIError):
         await db.read_first(text("UPDATE accounts SET status = status WHERE id = :id"), {"id": account["id"]})
 
