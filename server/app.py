@@ -133,8 +133,13 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
     return app
 
 
-def app_factory() -> Any:
-    """Entry point for ``uvicorn --factory server.app:app_factory``."""
-    settings = get_settings()
+def serving_app(settings: Settings) -> Starlette:
+    """The app as a serving process runs it (``pieterpost serve``, ``app_factory``): logging
+    configured, and the garbage collector settled once everything has started."""
     logs.configure(settings.log_level)
     return create_app(settings, on_started=lambda: gc_policy.settle(settings.gc_gen0_threshold))
+
+
+def app_factory() -> Any:
+    """Entry point for ``uvicorn --factory server.app:app_factory``."""
+    return serving_app(get_settings())

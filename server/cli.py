@@ -18,8 +18,8 @@ from domain.core.settings import Settings, get_settings
 from domain.money.currency import CURRENCIES, DEFAULT_CURRENCY
 from domain.use_cases import accounts, limits, mail, system
 from domain.use_cases.system import Database
-from server import gc_policy, logs
-from server.app import create_app
+from server import logs
+from server.app import serving_app
 from server.worker import run_forever
 
 
@@ -48,9 +48,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    logs.configure(settings.log_level)
-    app = create_app(settings, on_started=lambda: gc_policy.settle(settings.gc_gen0_threshold))
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None,
+    uvicorn.run(serving_app(settings), host=args.host, port=args.port, log_config=None,
                 **uvicorn_options(settings))
     return 0
 

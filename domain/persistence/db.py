@@ -110,7 +110,8 @@ class Database:
             self.read_engine = _postgres_read_engine(self.url, pool_size=pool_size, max_overflow=pool_size // 2,
                                                      **kwargs)
             # short reads that hold a connection for one round trip: a small pool serves them
-            self._first_rows = AsyncpgFirstRows(self.url, size=max(2, pool_size // 2))
+            self._first_rows = AsyncpgFirstRows(self.url, size=max(2, pool_size // 2),
+                                                recycle_seconds=kwargs["pool_recycle"])
         self._write_sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
         # SQLite has one writer at a time. Queueing this process's writers in FIFO order here

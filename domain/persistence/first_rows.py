@@ -75,10 +75,11 @@ class SqliteFirstRows:
 class AsyncpgFirstRows:
     """asyncpg's pool, opened on first use (in the loop that serves), at most ``size`` connections."""
 
-    def __init__(self, url: str, size: int) -> None:
+    def __init__(self, url: str, size: int, recycle_seconds: float) -> None:
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._dialect: Dialect = asyncpg_dialect()  # whichever driver the URL names for the engines
         self._size = size
+        self._recycle_seconds = recycle_seconds
         self._pool: Any = None
         self._opening = asyncio.Lock()
         self._plans: dict[int, tuple[Executable, _Plan]] = {}
@@ -96,7 +97,7 @@ class AsyncpgFirstRows:
         async with self._opening:
             if self._pool is None:
                 self._pool = await asyncpg.create_pool(
-                    self._dsn, min_size=1, max_size=self._size, max_inactive_connection_lifetime=1800,
+                    self._dsn, min_size=1, max_size=self._size, max_inactive_connection_lifetime=self._recycle_seconds,
                     server_settings={"default_transaction_read_only": "on"})
         return self._pool
 
